@@ -1,0 +1,277 @@
+package org.securecomm.relay.account;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.securecomm.protocol.Address;
+import org.securecomm.protocol.Identifiers;
+import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.relay.ApiException;
+
+/**
+ * Registration, authentication and devices: the steps that span the IdentifierRegistration,
+ * Username and Account entities. Every step is idempotent, so a request that failed half way can
+ * simply be sent again.
+ */
+public final class AccountManager {
+
+    public record Settings(String domain, Duration askTimeout, int codeLength, String testIdentifierPrefix,
+                           String testCode, int credentialCacheSize) {
+    }
+
+    public record Registration(String accountId, Address address, int deviceId, String password) {
+    }
+
+    public record NewDevice(int deviceId, String password) {
+    }
+
+    private static final int MAX_REGISTRATION_ID = 16380; // libsignal's range
+    private static final int MAX_KEY_BYTES = 64;
+
+    private final ClusterSharding sharding;
+    private final Settings settings;
+    private final IdentifierHasher identifierHasher;
+    private final PasswordHasher passwordHasher;
+    private final VerificationCodeSender codeSender;
+    private final Executor hashingExecutor;
+    private final Clock clock;
+    private final CredentialCache credentialCache;
+    private final SecureRandom random = new SecureRandom();
+    // Usernames never change owner, so resolved addresses can be cached for the node's lifetime.
+    private final ConcurrentHashMap<String, String> accountIdByUsername = new ConcurrentHashMap<>();
+
+    public AccountManager(ClusterSharding sharding, Settings settings, IdentifierHasher identifierHasher,
+                          PasswordHasher passwordHasher, VerificationCodeSender codeSender, Executor hashingExecutor, Clock clock) {
+        this.sharding = sharding;
+        this.settings = settings;
+        this.identifierHasher = identifierHasher;
+        this.passwordHasher = passwordHasher;
+        this.codeSender = codeSender;
+        this.hashingExecutor = hashingExecutor;
+        this.clock = clock;
+        this.credentialCache = new CredentialCache(settings.credentialCacheSize());
+    }
+
+    public String domain() {
+        return settings.domain();
+    }
+
+    // ------------------------------------------------------------------ registration
+
+    /** Sends a fresh code; answers how many seconds it stays valid. */
+    public CompletionStage<Long> requestVerificationCode(String identifier) {
+        String normalized = normalize(identifier);
+        boolean testIdentifier = isTestIdentifier(normalized);
+        String code = testIdentifier ? settings.testCode() : randomCode();
+        long now = clock.millis();
+        return registration(normalized).<IdentifierRegistration.IssueResult>ask(
+                        replyTo -> new IdentifierRegistration.IssueCode(code, now, replyTo), settings.askTimeout())
+                .thenCompose(result -> {
+                    if (result instanceof IdentifierRegistration.ResendTooSoon tooSoon) {
+                        throw ApiException.rateLimited("a code was sent moments ago", (tooSoon.retryAfterMillis() + 999) / 1000);
+                    }
+                    long expiresAt = ((IdentifierRegistration.CodeIssued) result).expiresAtMillis();
+                    CompletionStage<Void> sent = testIdentifier ? CompletableFuture.completedFuture(null) : codeSender.send(normalized, code);
+                    return sent.thenApply(ignored -> Math.max(1, (expiresAt - now) / 1000));
+                });
+    }
+
+    public CompletionStage<Registration> register(String identifier, String code, String username, int registrationId,
+                                                  byte[] identityKey) {
+        String normalized = normalize(identifier);
+        if (!Address.isValidUsername(username)) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT,
+                    "a username is 3-32 characters a-z 0-9 . _ -, starting and ending with a letter or digit");
+        }
+        checkRegistrationId(registrationId);
+        if (identityKey.length == 0 || identityKey.length > MAX_KEY_BYTES) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "identity_key must be 1 to " + MAX_KEY_BYTES + " bytes");
+        }
+        EntityRef<IdentifierRegistration.Command> registration = registration(normalized);
+        long now = clock.millis();
+        return registration.<IdentifierRegistration.VerifyResult>ask(
+                        replyTo -> new IdentifierRegistration.VerifyCode(code, now, replyTo), settings.askTimeout())
+                .thenCompose(verified -> {
+                    String accountId = verifiedAccountId(verified);
+                    return account(accountId).ask(Account.GetDevices::new, settings.askTimeout())
+                            .thenCompose(existing -> existing.exists()
+                                    ? CompletableFuture.completedFuture(existing.username())
+                                    : claimUsername(username, accountId))
+                            .thenCompose(finalUsername -> hashPassword().thenCompose(credential ->
+                                    account(accountId).<Account.Created>ask(replyTo -> new Account.Create(finalUsername,
+                                                    registrationId, identityKey, credential.hash(), now, replyTo), settings.askTimeout())
+                                            .thenCompose(created -> registration.<IdentifierRegistration.Bound>ask(
+                                                            replyTo -> new IdentifierRegistration.Bind(accountId, replyTo), settings.askTimeout())
+                                                    .thenApply(bound -> new Registration(accountId,
+                                                            new Address(created.username(), settings.domain()), created.deviceId(),
+                                                            credential.password())))));
+                });
+    }
+
+    private static String verifiedAccountId(IdentifierRegistration.VerifyResult result) {
+        if (result instanceof IdentifierRegistration.Verified verified) {
+            return verified.accountId();
+        }
+        if (result instanceof IdentifierRegistration.WrongCode wrong) {
+            throw new ApiException(ErrorCode.VERIFICATION_CODE_INVALID,
+                    "wrong verification code, " + wrong.attemptsLeft() + " attempt(s) left");
+        }
+        if (result instanceof IdentifierRegistration.AttemptsExhausted) {
+            throw new ApiException(ErrorCode.VERIFICATION_ATTEMPTS_EXHAUSTED, "too many wrong codes: request a new code");
+        }
+        throw new ApiException(ErrorCode.VERIFICATION_CODE_EXPIRED, "no valid code for this identifier: request one");
+    }
+
+    private CompletionStage<String> claimUsername(String username, String accountId) {
+        return sharding.entityRefFor(Username.TYPE_KEY, username)
+                .<Username.ClaimResult>ask(replyTo -> new Username.Claim(accountId, replyTo), settings.askTimeout())
+                .thenApply(result -> {
+                    if (!result.granted()) {
+                        throw new ApiException(ErrorCode.USERNAME_TAKEN, "the username " + username + " is taken");
+                    }
+                    accountIdByUsername.put(username, accountId);
+                    return username;
+                });
+    }
+
+    // ------------------------------------------------------------------ authentication and devices
+
+    public CompletionStage<Authenticated> authenticate(String accountId, int deviceId, String password) {
+        if (!isAccountId(accountId) || deviceId <= 0 || password.isEmpty()) {
+            return CompletableFuture.failedFuture(authenticationFailed());
+        }
+        return account(accountId).ask(Account.GetDevices::new, settings.askTimeout()).thenCompose(devices -> {
+            Device device = devices.exists()
+                    ? devices.devices().stream().filter(d -> d.id() == deviceId).findFirst().orElse(null) : null;
+            if (device == null) {
+                throw authenticationFailed();
+            }
+            String cacheKey = accountId + "." + deviceId;
+            CompletionStage<Boolean> valid = credentialCache.matches(cacheKey, device.passwordHash(), password)
+                    ? CompletableFuture.completedFuture(true)
+                    : CompletableFuture.supplyAsync(() -> passwordHasher.verify(password, device.passwordHash()), hashingExecutor);
+            return valid.thenApply(ok -> {
+                if (!ok) {
+                    throw authenticationFailed();
+                }
+                credentialCache.remember(cacheKey, device.passwordHash(), password);
+                return new Authenticated(new AuthenticatedDevice(accountId, deviceId, new Address(devices.username(), settings.domain())),
+                        device.keyStock());
+            });
+        });
+    }
+
+    public record Authenticated(AuthenticatedDevice device, KeyStock keyStock) {
+    }
+
+    public CompletionStage<NewDevice> addDevice(AuthenticatedDevice device, int registrationId) {
+        checkRegistrationId(registrationId);
+        long now = clock.millis();
+        return hashPassword().thenCompose(credential -> account(device.accountId())
+                .<Account.LinkResult>ask(replyTo -> new Account.LinkDevice(registrationId, credential.hash(), now, replyTo),
+                        settings.askTimeout())
+                .thenApply(result -> {
+                    if (result instanceof Account.Linked linked) {
+                        return new NewDevice(linked.deviceId(), credential.password());
+                    }
+                    throw new ApiException(ErrorCode.TOO_MANY_DEVICES, ((Account.LinkRefused) result).reason());
+                }));
+    }
+
+    public CompletionStage<Account.Devices> devices(String accountId) {
+        return account(accountId).ask(Account.GetDevices::new, settings.askTimeout());
+    }
+
+    /** The account id behind an address of this relay's domain. */
+    public CompletionStage<String> resolve(String addressText) {
+        Address address;
+        try {
+            address = Address.parse(addressText);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage()));
+        }
+        if (!address.domain().equals(settings.domain())) {
+            return CompletableFuture.failedFuture(new ApiException(ErrorCode.UNKNOWN_ACCOUNT,
+                    "this relay serves " + settings.domain() + " and does not federate yet"));
+        }
+        String cached = accountIdByUsername.get(address.username());
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        return sharding.entityRefFor(Username.TYPE_KEY, address.username())
+                .ask(Username.Resolve::new, settings.askTimeout())
+                .thenApply(owner -> {
+                    if (owner.accountId() == null) {
+                        throw new ApiException(ErrorCode.UNKNOWN_ACCOUNT, "no account " + address);
+                    }
+                    accountIdByUsername.put(address.username(), owner.accountId());
+                    return owner.accountId();
+                });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Credential(String password, String hash) {
+    }
+
+    private CompletionStage<Credential> hashPassword() {
+        return CompletableFuture.supplyAsync(() -> {
+            String password = passwordHasher.newPassword();
+            return new Credential(password, passwordHasher.hash(password));
+        }, hashingExecutor);
+    }
+
+    private EntityRef<IdentifierRegistration.Command> registration(String normalizedIdentifier) {
+        return sharding.entityRefFor(IdentifierRegistration.TYPE_KEY,
+                identifierHasher.keyForClientHash(Identifiers.clientHash(normalizedIdentifier)));
+    }
+
+    EntityRef<Account.Command> account(String accountId) {
+        return sharding.entityRefFor(Account.TYPE_KEY, accountId);
+    }
+
+    private String normalize(String identifier) {
+        try {
+            return Identifiers.normalize(identifier);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+
+    private boolean isTestIdentifier(String normalized) {
+        return !settings.testIdentifierPrefix().isEmpty() && normalized.startsWith(settings.testIdentifierPrefix());
+    }
+
+    private String randomCode() {
+        StringBuilder code = new StringBuilder(settings.codeLength());
+        for (int i = 0; i < settings.codeLength(); i++) {
+            code.append((char) ('0' + random.nextInt(10)));
+        }
+        return code.toString();
+    }
+
+    private static void checkRegistrationId(int registrationId) {
+        if (registrationId < 1 || registrationId > MAX_REGISTRATION_ID) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "registration_id must be 1 to " + MAX_REGISTRATION_ID);
+        }
+    }
+
+    private static boolean isAccountId(String text) {
+        try {
+            return UUID.fromString(text).toString().equals(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static ApiException authenticationFailed() {
+        return new ApiException(ErrorCode.AUTHENTICATION_FAILED, "unknown account or device, or wrong password");
+    }
+}

@@ -1,0 +1,30 @@
+package org.securecomm.relay.account;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.securecomm.relay.CborSerializable;
+
+/** State of one Account entity; {@link #EMPTY} until the account is created. */
+public record AccountState(String username, byte[] identityKey, Map<Integer, Device> devices, int nextDeviceId)
+        implements CborSerializable {
+
+    public static final AccountState EMPTY = new AccountState(null, null, Map.of(), 1);
+
+    public AccountState {
+        devices = new TreeMap<>(devices);
+    }
+
+    public boolean exists() {
+        return username != null;
+    }
+
+    Device device(int deviceId) {
+        return devices.get(deviceId);
+    }
+
+    AccountState withDevice(Device device) {
+        Map<Integer, Device> updated = new TreeMap<>(devices);
+        updated.put(device.id(), device);
+        return new AccountState(username, identityKey, updated, Math.max(nextDeviceId, device.id() + 1));
+    }
+}

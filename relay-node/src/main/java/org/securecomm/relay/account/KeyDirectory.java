@@ -1,0 +1,87 @@
+package org.securecomm.relay.account;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.relay.ApiException;
+
+/**
+ * Public prekeys for PQXDH: devices upload them, other devices claim one bundle per device. The
+ * claim itself happens inside the Account entity, one command at a time, so each one-time key is
+ * handed out once.
+ */
+public final class KeyDirectory {
+
+    /** Per upload; the Account entity caps what it stores in total. */
+    public static final int MAX_KEYS_PER_UPLOAD = 100;
+    private static final int MAX_PUBLIC_KEY_BYTES = 2048; // Kyber-1024 public keys are 1,569 bytes
+    private static final int MAX_SIGNATURE_BYTES = 128;
+
+    private final ClusterSharding sharding;
+    private final AccountManager accounts;
+    private final Duration askTimeout;
+
+    public KeyDirectory(ClusterSharding sharding, AccountManager accounts, Duration askTimeout) {
+        this.sharding = sharding;
+        this.accounts = accounts;
+        this.askTimeout = askTimeout;
+    }
+
+    public CompletionStage<KeyStock> upload(AuthenticatedDevice device, byte[] identityKey, SignedPreKey signedPreKey,
+                                            List<PreKey> oneTimePreKeys, List<SignedPreKey> kyberPreKeys,
+                                            SignedPreKey lastResortKyberPreKey) {
+        if (oneTimePreKeys.size() > MAX_KEYS_PER_UPLOAD || kyberPreKeys.size() > MAX_KEYS_PER_UPLOAD) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "at most " + MAX_KEYS_PER_UPLOAD + " one-time keys of each kind per upload");
+        }
+        check(signedPreKey);
+        check(lastResortKyberPreKey);
+        oneTimePreKeys.forEach(k -> checkPublicKey(k.publicKey()));
+        kyberPreKeys.forEach(KeyDirectory::check);
+        return sharding.entityRefFor(Account.TYPE_KEY, device.accountId())
+                .<Account.UploadResult>ask(replyTo -> new Account.UploadKeys(device.deviceId(), identityKey, signedPreKey,
+                        oneTimePreKeys, kyberPreKeys, lastResortKyberPreKey, replyTo), askTimeout)
+                .thenApply(result -> {
+                    if (result instanceof Account.KeysStored stored) {
+                        return stored.stock();
+                    }
+                    Account.UploadRejected rejected = (Account.UploadRejected) result;
+                    throw new ApiException(switch (rejected.reason()) {
+                        case UNKNOWN_DEVICE -> ErrorCode.UNKNOWN_DEVICE;
+                        case IDENTITY_KEY_MISMATCH -> ErrorCode.IDENTITY_KEY_MISMATCH;
+                        case TOO_MANY_KEYS -> ErrorCode.INVALID_ARGUMENT;
+                    }, rejected.message());
+                });
+    }
+
+    /** Claims a bundle for one device of the address, or for each of its devices (deviceId 0). */
+    public CompletionStage<Account.Bundles> claimBundles(String address, int deviceId) {
+        if (deviceId < 0) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "device_id must not be negative");
+        }
+        return accounts.resolve(address).thenCompose(accountId -> sharding.entityRefFor(Account.TYPE_KEY, accountId)
+                .<Account.ClaimResult>ask(replyTo -> new Account.ClaimPreKeys(deviceId, replyTo), askTimeout)
+                .thenApply(result -> {
+                    if (result instanceof Account.Bundles bundles) {
+                        return bundles;
+                    }
+                    throw new ApiException(ErrorCode.UNKNOWN_DEVICE, ((Account.NoBundle) result).reason());
+                }));
+    }
+
+    private static void check(SignedPreKey key) {
+        if (key != null) {
+            checkPublicKey(key.publicKey());
+            if (key.signature().length == 0 || key.signature().length > MAX_SIGNATURE_BYTES) {
+                throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a prekey signature is 1 to " + MAX_SIGNATURE_BYTES + " bytes");
+            }
+        }
+    }
+
+    private static void checkPublicKey(byte[] publicKey) {
+        if (publicKey.length == 0 || publicKey.length > MAX_PUBLIC_KEY_BYTES) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a public key is 1 to " + MAX_PUBLIC_KEY_BYTES + " bytes");
+        }
+    }
+}

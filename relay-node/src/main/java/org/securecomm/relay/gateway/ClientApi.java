@@ -1,0 +1,182 @@
+package org.securecomm.relay.gateway;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.securecomm.protocol.EnvelopeIds;
+import org.securecomm.protocol.FrameLimits;
+import org.securecomm.protocol.client.v1.AcknowledgeEnvelopes;
+import org.securecomm.protocol.client.v1.AddDevice;
+import org.securecomm.protocol.client.v1.ContactMatch;
+import org.securecomm.protocol.client.v1.ContactMatches;
+import org.securecomm.protocol.client.v1.DeviceAdded;
+import org.securecomm.protocol.client.v1.DeviceInfo;
+import org.securecomm.protocol.client.v1.DeviceList;
+import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
+import org.securecomm.protocol.client.v1.DiscoverContacts;
+import org.securecomm.protocol.client.v1.EcPreKey;
+import org.securecomm.protocol.client.v1.EnvelopesAccepted;
+import org.securecomm.protocol.client.v1.EnvelopesAcknowledged;
+import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.protocol.client.v1.GetPreKeyBundles;
+import org.securecomm.protocol.client.v1.KeysUploaded;
+import org.securecomm.protocol.client.v1.PreKeyBundles;
+import org.securecomm.protocol.client.v1.Register;
+import org.securecomm.protocol.client.v1.Registered;
+import org.securecomm.protocol.client.v1.RequestVerificationCode;
+import org.securecomm.protocol.client.v1.Response;
+import org.securecomm.protocol.client.v1.SendEnvelopes;
+import org.securecomm.protocol.client.v1.UploadKeys;
+import org.securecomm.protocol.client.v1.VerificationCodeSent;
+import org.securecomm.relay.ApiException;
+import org.securecomm.relay.account.Account;
+import org.securecomm.relay.account.AccountManager;
+import org.securecomm.relay.account.AuthenticatedDevice;
+import org.securecomm.relay.account.ContactDiscovery;
+import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.account.KeyStock;
+import org.securecomm.relay.account.PreKey;
+import org.securecomm.relay.account.SignedPreKey;
+import org.securecomm.relay.mailbox.EnvelopeRouter;
+
+/**
+ * Translates client requests (protobuf) into calls on the managers and their results back into
+ * responses. Holds no state; the connection actor decides who may call what.
+ */
+public final class ClientApi {
+
+    private final AccountManager accounts;
+    private final KeyDirectory keys;
+    private final ContactDiscovery discovery;
+    private final EnvelopeRouter envelopes;
+
+    public ClientApi(AccountManager accounts, KeyDirectory keys, ContactDiscovery discovery, EnvelopeRouter envelopes) {
+        this.accounts = accounts;
+        this.keys = keys;
+        this.discovery = discovery;
+        this.envelopes = envelopes;
+    }
+
+    AccountManager accounts() {
+        return accounts;
+    }
+
+    CompletionStage<Response.Builder> requestVerificationCode(RequestVerificationCode request) {
+        return accounts.requestVerificationCode(request.getIdentifier()).thenApply(seconds -> Response.newBuilder()
+                .setVerificationCodeSent(VerificationCodeSent.newBuilder().setExpiresInSeconds(seconds.intValue())));
+    }
+
+    CompletionStage<Response.Builder> register(Register request) {
+        return accounts.register(request.getIdentifier(), request.getVerificationCode(), request.getUsername().toLowerCase(java.util.Locale.ROOT),
+                        request.getRegistrationId(), request.getIdentityKey().toByteArray())
+                .thenApply(registration -> Response.newBuilder().setRegistered(Registered.newBuilder()
+                        .setAccountId(registration.accountId())
+                        .setAddress(registration.address().toString())
+                        .setDeviceId(registration.deviceId())
+                        .setPassword(registration.password())));
+    }
+
+    CompletionStage<Response.Builder> addDevice(AuthenticatedDevice device, AddDevice request) {
+        return accounts.addDevice(device, request.getRegistrationId()).thenApply(added -> Response.newBuilder()
+                .setDeviceAdded(DeviceAdded.newBuilder().setDeviceId(added.deviceId()).setPassword(added.password())));
+    }
+
+    CompletionStage<Response.Builder> listDevices(AuthenticatedDevice device) {
+        return accounts.devices(device.accountId()).thenApply(devices -> {
+            DeviceList.Builder list = DeviceList.newBuilder();
+            devices.devices().forEach(d -> list.addDevices(DeviceInfo.newBuilder()
+                    .setDeviceId(d.id()).setRegistrationId(d.registrationId()).setCreatedAtMillis(d.createdAtMillis())));
+            return Response.newBuilder().setDeviceList(list);
+        });
+    }
+
+    CompletionStage<Response.Builder> uploadKeys(AuthenticatedDevice device, UploadKeys request) {
+        return keys.upload(device, request.getIdentityKey().toByteArray(),
+                        request.hasSignedPreKey() ? signed(request.getSignedPreKey()) : null,
+                        request.getOneTimePreKeysList().stream().map(k -> new PreKey(k.getKeyId(), k.getPublicKey().toByteArray())).toList(),
+                        request.getKyberPreKeysList().stream().map(ClientApi::signed).toList(),
+                        request.hasLastResortKyberPreKey() ? signed(request.getLastResortKyberPreKey()) : null)
+                .thenApply(stock -> Response.newBuilder().setKeysUploaded(KeysUploaded.newBuilder().setKeyStock(keyStock(stock))));
+    }
+
+    CompletionStage<Response.Builder> getPreKeyBundles(GetPreKeyBundles request) {
+        return keys.claimBundles(request.getAddress(), request.getDeviceId()).thenApply(bundles -> {
+            PreKeyBundles.Builder reply = PreKeyBundles.newBuilder()
+                    .setAddress(request.getAddress().toLowerCase(java.util.Locale.ROOT))
+                    .setIdentityKey(ByteString.copyFrom(bundles.identityKey()));
+            for (Account.Bundle bundle : bundles.bundles()) {
+                DevicePreKeyBundle.Builder device = DevicePreKeyBundle.newBuilder()
+                        .setDeviceId(bundle.deviceId())
+                        .setRegistrationId(bundle.registrationId())
+                        .setSignedPreKey(signed(bundle.signedPreKey()))
+                        .setKyberPreKey(signed(bundle.kyberPreKey()));
+                if (bundle.oneTimePreKey() != null) {
+                    device.setOneTimePreKey(EcPreKey.newBuilder().setKeyId(bundle.oneTimePreKey().keyId())
+                            .setPublicKey(ByteString.copyFrom(bundle.oneTimePreKey().publicKey())));
+                }
+                reply.addDevices(device);
+            }
+            return Response.newBuilder().setPreKeyBundles(reply);
+        });
+    }
+
+    CompletionStage<Response.Builder> discoverContacts(DiscoverContacts request) {
+        if (request.getIdentifierHashesCount() > FrameLimits.MAX_DISCOVERY_HASHES) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "at most " + FrameLimits.MAX_DISCOVERY_HASHES + " hashes per request");
+        }
+        return discovery.discover(request.getIdentifierHashesList().stream().map(ByteString::toByteArray).toList())
+                .thenApply(matches -> {
+                    ContactMatches.Builder reply = ContactMatches.newBuilder();
+                    for (ContactDiscovery.Match match : matches) {
+                        reply.addMatches(ContactMatch.newBuilder().setIdentifierHash(ByteString.copyFrom(match.clientHash()))
+                                .setAddress(match.address().toString()));
+                    }
+                    return Response.newBuilder().setContactMatches(reply);
+                });
+    }
+
+    CompletionStage<Response.Builder> sendEnvelopes(AuthenticatedDevice device, SendEnvelopes request) {
+        List<EnvelopeRouter.Outgoing> outgoing = request.getEnvelopesList().stream()
+                .map(e -> new EnvelopeRouter.Outgoing(e.getDeviceId(), e.getRegistrationId(), e.getTypeValue(), e.getContent().toByteArray()))
+                .toList();
+        return envelopes.send(device, request.getDestination(), outgoing, request.getClientTimestamp(), request.getUrgent())
+                .thenApply(ids -> {
+                    EnvelopesAccepted.Builder accepted = EnvelopesAccepted.newBuilder();
+                    ids.forEach(id -> accepted.addEnvelopeIds(EnvelopeIds.toBytes(id)));
+                    return Response.newBuilder().setEnvelopesAccepted(accepted);
+                });
+    }
+
+    CompletionStage<Response.Builder> acknowledgeEnvelopes(AuthenticatedDevice device, AcknowledgeEnvelopes request) {
+        if (request.getEnvelopeIdsCount() > FrameLimits.MAX_ACKNOWLEDGED_IDS) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "at most " + FrameLimits.MAX_ACKNOWLEDGED_IDS + " ids per acknowledgement");
+        }
+        List<UUID> ids;
+        try {
+            ids = request.getEnvelopeIdsList().stream().map(EnvelopeIds::fromBytes).toList();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+        }
+        return envelopes.acknowledge(device, ids)
+                .thenApply(removed -> Response.newBuilder().setEnvelopesAcknowledged(EnvelopesAcknowledged.getDefaultInstance()));
+    }
+
+    static org.securecomm.protocol.client.v1.KeyStock keyStock(KeyStock stock) {
+        return org.securecomm.protocol.client.v1.KeyStock.newBuilder()
+                .setOneTimePreKeys(stock.oneTimePreKeys())
+                .setKyberPreKeys(stock.kyberPreKeys())
+                .setSignedPreKey(stock.signedPreKey())
+                .setLastResortKyberPreKey(stock.lastResortKyberPreKey())
+                .build();
+    }
+
+    private static SignedPreKey signed(org.securecomm.protocol.client.v1.SignedPreKey key) {
+        return new SignedPreKey(key.getKeyId(), key.getPublicKey().toByteArray(), key.getSignature().toByteArray());
+    }
+
+    private static org.securecomm.protocol.client.v1.SignedPreKey signed(SignedPreKey key) {
+        return org.securecomm.protocol.client.v1.SignedPreKey.newBuilder().setKeyId(key.keyId())
+                .setPublicKey(ByteString.copyFrom(key.publicKey())).setSignature(ByteString.copyFrom(key.signature())).build();
+    }
+}

@@ -1,0 +1,125 @@
+package org.securecomm.relay.mailbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.protocol.client.v1.MismatchedDevices;
+import org.securecomm.relay.ApiException;
+import org.securecomm.relay.account.Account;
+import org.securecomm.relay.account.AccountManager;
+import org.securecomm.relay.account.AuthenticatedDevice;
+import org.securecomm.relay.account.Device;
+
+/**
+ * Sends one message to every device of a recipient: checks the sender addressed exactly the
+ * recipient's current devices (so no device silently misses a message), then enqueues one
+ * envelope per device and answers once all of them are persisted.
+ */
+public final class EnvelopeRouter {
+
+    /** One envelope of a send request, for one destination device. */
+    public record Outgoing(int deviceId, int registrationId, int type, byte[] content) {
+    }
+
+    private final ClusterSharding sharding;
+    private final AccountManager accounts;
+    private final Duration askTimeout;
+    private final int maxEnvelopeBytes;
+    private final Clock clock;
+
+    public EnvelopeRouter(ClusterSharding sharding, AccountManager accounts, Duration askTimeout, int maxEnvelopeBytes, Clock clock) {
+        this.sharding = sharding;
+        this.accounts = accounts;
+        this.askTimeout = askTimeout;
+        this.maxEnvelopeBytes = maxEnvelopeBytes;
+        this.clock = clock;
+    }
+
+    /** Answers the envelope ids, in the order of {@code envelopes}. */
+    public CompletionStage<List<UUID>> send(AuthenticatedDevice sender, String destination, List<Outgoing> envelopes,
+                                            long clientTimestamp, boolean urgent) {
+        validate(envelopes);
+        return accounts.resolve(destination).thenCompose(accountId -> accounts.devices(accountId).thenCompose(devices -> {
+            checkDevices(sender, accountId, devices, envelopes);
+            long now = clock.millis();
+            List<UUID> ids = new ArrayList<>(envelopes.size());
+            List<CompletableFuture<Mailbox.EnqueueResult>> enqueued = new ArrayList<>(envelopes.size());
+            for (Outgoing outgoing : envelopes) {
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                StoredEnvelope envelope = new StoredEnvelope(id, sender.address().toString(), sender.deviceId(), outgoing.type(),
+                        clientTimestamp, now, outgoing.content(), urgent);
+                enqueued.add(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
+                        .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(enqueued.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                if (enqueued.stream().anyMatch(f -> f.join() == Mailbox.EnqueueResult.FULL)) {
+                    throw new ApiException(ErrorCode.MAILBOX_FULL, "a device of " + destination + " has too many undelivered envelopes");
+                }
+                return ids;
+            });
+        }));
+    }
+
+    public CompletionStage<Integer> acknowledge(AuthenticatedDevice device, List<UUID> envelopeIds) {
+        return sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(device.accountId(), device.deviceId()))
+                .<Mailbox.Acknowledged>ask(replyTo -> new Mailbox.Acknowledge(envelopeIds, replyTo), askTimeout)
+                .thenApply(Mailbox.Acknowledged::removed);
+    }
+
+    private void validate(List<Outgoing> envelopes) {
+        if (envelopes.isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a send request has one envelope per destination device");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (Outgoing outgoing : envelopes) {
+            if (!seen.add(outgoing.deviceId())) {
+                throw new ApiException(ErrorCode.INVALID_ARGUMENT, "device " + outgoing.deviceId() + " is addressed twice");
+            }
+            if (outgoing.content().length == 0) {
+                throw new ApiException(ErrorCode.INVALID_ARGUMENT, "an envelope has no content");
+            }
+            if (outgoing.content().length > maxEnvelopeBytes) {
+                throw new ApiException(ErrorCode.ENVELOPE_TOO_LARGE,
+                        "an envelope is at most " + maxEnvelopeBytes + " bytes, got " + outgoing.content().length);
+            }
+        }
+    }
+
+    private static void checkDevices(AuthenticatedDevice sender, String accountId, Account.Devices devices, List<Outgoing> envelopes) {
+        Map<Integer, Integer> registrationIds = new HashMap<>();
+        for (Device device : devices.devices()) {
+            // A device does not send to itself; its own account's other devices get copies.
+            if (!(accountId.equals(sender.accountId()) && device.id() == sender.deviceId())) {
+                registrationIds.put(device.id(), device.registrationId());
+            }
+        }
+        MismatchedDevices.Builder mismatch = MismatchedDevices.newBuilder();
+        Set<Integer> addressed = new HashSet<>();
+        for (Outgoing outgoing : envelopes) {
+            addressed.add(outgoing.deviceId());
+            Integer registrationId = registrationIds.get(outgoing.deviceId());
+            if (registrationId == null) {
+                mismatch.addExtraDevices(outgoing.deviceId());
+            } else if (outgoing.registrationId() != 0 && outgoing.registrationId() != registrationId) {
+                mismatch.addStaleDevices(outgoing.deviceId());
+            }
+        }
+        registrationIds.keySet().stream().filter(id -> !addressed.contains(id)).sorted().forEach(mismatch::addMissingDevices);
+        if (mismatch.getMissingDevicesCount() + mismatch.getExtraDevicesCount() + mismatch.getStaleDevicesCount() > 0) {
+            throw new ApiException(ErrorCode.MISMATCHED_DEVICES, "the recipient's devices changed: send to the listed devices",
+                    0, mismatch.build());
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package org.securecomm.relay.mailbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.securecomm.relay.CborSerializable;
+import org.securecomm.relay.session.DeviceMessage;
+
+/**
+ * The queue of sealed envelopes for one device, keyed {@code accountId.deviceId}. An envelope is
+ * persisted before the sender hears "accepted", pushed to the device's connection when one is
+ * attached (at most {@code pushWindow} unacknowledged at a time), and removed only when the device
+ * acknowledges it or it expires. Delivery is at-least-once: after a reconnect every
+ * unacknowledged envelope is pushed again and the device de-duplicates by envelope id.
+ */
+public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox.Event, MailboxState> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Mailbox");
+
+    public record Settings(int maxEnvelopes, long maxBytes, Duration envelopeTtl, int pushWindow, Duration idleTimeout,
+                           Duration expiryCheckInterval) {
+    }
+
+    /** Listens to what happens to envelopes, for metrics. */
+    public interface Listener {
+        void enqueued(int bytes);
+
+        void pushed();
+
+        void acknowledged(int count);
+
+        void expired(int count);
+    }
+
+    public static String entityId(String accountId, int deviceId) {
+        return accountId + "." + deviceId;
+    }
+
+    // ------------------------------------------------------------------ protocol
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    public record Enqueue(StoredEnvelope envelope, ActorRef<EnqueueResult> replyTo) implements Command {
+    }
+
+    public enum EnqueueResult implements CborSerializable { ACCEPTED, FULL }
+
+    public record Acknowledge(List<UUID> envelopeIds, ActorRef<Acknowledged> replyTo) implements Command {
+    }
+
+    public record Acknowledged(int removed) implements CborSerializable {
+    }
+
+    /** Push to this connection from now on (replacing any other). */
+    public record Attach(ActorRef<DeviceMessage> connection) implements Command {
+    }
+
+    public record Detach(ActorRef<DeviceMessage> connection) implements Command {
+    }
+
+    public record GetStats(ActorRef<Stats> replyTo) implements Command {
+    }
+
+    public record Stats(int envelopes, long bytes, long oldestServerTimestamp) implements CborSerializable {
+    }
+
+    private enum Tick implements Command { EXPIRE, IDLE }
+
+    // ------------------------------------------------------------------ events
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    public record EnvelopeEnqueued(StoredEnvelope envelope) implements Event {
+    }
+
+    public record EnvelopesAcknowledged(List<UUID> envelopeIds) implements Event {
+    }
+
+    public record EnvelopesExpired(List<UUID> envelopeIds) implements Event {
+    }
+
+    // ------------------------------------------------------------------ behaviour
+
+    public static Behavior<Command> create(String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Settings settings,
+                                           Listener listener, Clock clock) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new Mailbox(entityId, context, timers, shard, settings, listener, clock)));
+    }
+
+    private final ActorContext<Command> context;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
+    private final Settings settings;
+    private final Listener listener;
+    private final Clock clock;
+
+    // Soft state: where to push and what is pushed but not yet acknowledged. Rebuilt on attach.
+    private ActorRef<DeviceMessage> connection;
+    private final Set<UUID> inFlight = new HashSet<>();
+    private boolean queueEmptyOwed;
+    private long bytes;
+
+    private Mailbox(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers,
+                    ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Listener listener, Clock clock) {
+        super(PersistenceId.of(TYPE_KEY.name(), entityId));
+        this.context = context;
+        this.shard = shard;
+        this.settings = settings;
+        this.listener = listener;
+        this.clock = clock;
+        timers.startTimerWithFixedDelay(Tick.EXPIRE, settings.expiryCheckInterval());
+        context.setReceiveTimeout(settings.idleTimeout(), Tick.IDLE);
+    }
+
+    @Override
+    public MailboxState emptyState() {
+        return new MailboxState();
+    }
+
+    // Every 100 events the queue is snapshotted and older events deleted, so acknowledged
+    // envelopes leave Cassandra and recovery stays short.
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(100, 1).withDeleteEventsOnSnapshot();
+    }
+
+    @Override
+    public SignalHandler<MailboxState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    bytes = state.envelopes().stream().mapToLong(e -> e.content().length).sum();
+                    context.getSelf().tell(Tick.EXPIRE);
+                })
+                .build();
+    }
+
+    @Override
+    public CommandHandler<Command, Event, MailboxState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Enqueue.class, this::onEnqueue)
+                .onCommand(Acknowledge.class, this::onAcknowledge)
+                .onCommand(Attach.class, (state, cmd) -> {
+                    connection = cmd.connection();
+                    inFlight.clear();
+                    queueEmptyOwed = true;
+                    context.cancelReceiveTimeout();
+                    pushMore(state);
+                    return Effect().none();
+                })
+                .onCommand(Detach.class, (state, cmd) -> {
+                    if (cmd.connection().equals(connection)) {
+                        connection = null;
+                        inFlight.clear();
+                        context.setReceiveTimeout(settings.idleTimeout(), Tick.IDLE);
+                    }
+                    return Effect().none();
+                })
+                .onCommand(GetStats.class, (state, cmd) ->
+                        Effect().reply(cmd.replyTo(), new Stats(state.size(), bytes, state.oldestServerTimestamp())))
+                .onCommand(Tick.class, this::onTick)
+                .build();
+    }
+
+    private Effect<Event, MailboxState> onEnqueue(MailboxState state, Enqueue cmd) {
+        if (state.contains(cmd.envelope().id())) {
+            return Effect().reply(cmd.replyTo(), EnqueueResult.ACCEPTED); // a retried enqueue
+        }
+        if (state.size() >= settings.maxEnvelopes() || bytes + cmd.envelope().content().length > settings.maxBytes()) {
+            return Effect().reply(cmd.replyTo(), EnqueueResult.FULL);
+        }
+        return Effect().persist(new EnvelopeEnqueued(cmd.envelope()))
+                .thenRun(s -> {
+                    listener.enqueued(cmd.envelope().content().length);
+                    pushMore(s);
+                })
+                .thenReply(cmd.replyTo(), s -> EnqueueResult.ACCEPTED);
+    }
+
+    private Effect<Event, MailboxState> onAcknowledge(MailboxState state, Acknowledge cmd) {
+        List<UUID> known = cmd.envelopeIds().stream().distinct().filter(state::contains).toList();
+        if (known.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), new Acknowledged(0));
+        }
+        return Effect().persist(new EnvelopesAcknowledged(known))
+                .thenRun(s -> {
+                    known.forEach(inFlight::remove);
+                    listener.acknowledged(known.size());
+                    pushMore(s);
+                })
+                .thenReply(cmd.replyTo(), s -> new Acknowledged(known.size()));
+    }
+
+    private Effect<Event, MailboxState> onTick(MailboxState state, Tick tick) {
+        if (tick == Tick.IDLE) {
+            if (connection == null) {
+                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+            }
+            return Effect().none();
+        }
+        List<UUID> expired = state.expiredAt(clock.millis() - settings.envelopeTtl().toMillis());
+        if (expired.isEmpty()) {
+            return Effect().none();
+        }
+        return Effect().persist(new EnvelopesExpired(expired)).thenRun(s -> {
+            expired.forEach(inFlight::remove);
+            listener.expired(expired.size());
+            pushMore(s);
+        });
+    }
+
+    /** Pushes the oldest not-yet-pushed envelopes until the window is full. */
+    private void pushMore(MailboxState state) {
+        if (connection == null) {
+            return;
+        }
+        for (StoredEnvelope envelope : state.envelopes()) {
+            if (inFlight.size() >= settings.pushWindow()) {
+                return;
+            }
+            if (inFlight.add(envelope.id())) {
+                connection.tell(new DeviceMessage.Deliver(envelope));
+                listener.pushed();
+            }
+        }
+        if (queueEmptyOwed) {
+            queueEmptyOwed = false;
+            connection.tell(new DeviceMessage.QueueEmpty());
+        }
+    }
+
+    @Override
+    public EventHandler<MailboxState, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(EnvelopeEnqueued.class, (state, e) -> {
+                    state.add(e.envelope());
+                    bytes += e.envelope().content().length;
+                    return state;
+                })
+                .onEvent(EnvelopesAcknowledged.class, (state, e) -> removeAll(state, e.envelopeIds()))
+                .onEvent(EnvelopesExpired.class, (state, e) -> removeAll(state, e.envelopeIds()))
+                .build();
+    }
+
+    private MailboxState removeAll(MailboxState state, List<UUID> ids) {
+        bytes -= state.remove(ids);
+        return state;
+    }
+}

@@ -1,0 +1,55 @@
+package org.securecomm.relay.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The CQL schema the node runs on (ops/schema/securecomm.cql, packaged into the node). Production
+ * clusters apply it with cqlsh; dev mode and tests apply it here. Every statement is
+ * {@code IF NOT EXISTS}, so applying it again is harmless.
+ */
+public final class CqlSchema {
+
+    public static final String RESOURCE = "/securecomm/schema/securecomm.cql";
+
+    private CqlSchema() {
+    }
+
+    public static String text() {
+        try (InputStream in = CqlSchema.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the schema " + RESOURCE + " is missing from the node's classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the schema", e);
+        }
+    }
+
+    /** The statements of the schema, without comments. */
+    public static List<String> statements() {
+        String withoutComments = text().lines().filter(line -> !line.strip().startsWith("--")).reduce("", (a, b) -> a + b + "\n");
+        return Arrays.stream(withoutComments.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public static void apply(String host, int port, String localDatacenter) {
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of(host + ":" + port))
+                .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, localDatacenter)
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(30))
+                .build();
+        try (CqlSession session = CqlSession.builder().withConfigLoader(config).build()) {
+            for (String statement : statements()) {
+                session.execute(statement);
+            }
+        }
+    }
+}

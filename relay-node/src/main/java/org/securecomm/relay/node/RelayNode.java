@@ -1,0 +1,175 @@
+package org.securecomm.relay.node;
+
+import com.typesafe.config.Config;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.securecomm.relay.account.Account;
+import org.securecomm.relay.account.AccountManager;
+import org.securecomm.relay.account.ContactDiscovery;
+import org.securecomm.relay.account.IdentifierHasher;
+import org.securecomm.relay.account.IdentifierRegistration;
+import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.account.PasswordHasher;
+import org.securecomm.relay.account.Username;
+import org.securecomm.relay.account.VerificationCodeSender;
+import org.securecomm.relay.gateway.ClientApi;
+import org.securecomm.relay.gateway.ConnectionRegistry;
+import org.securecomm.relay.gateway.HttpServer;
+import org.securecomm.relay.gateway.WebSocketEndpoint;
+import org.securecomm.relay.mailbox.EnvelopeRouter;
+import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.metrics.RelayMetrics;
+import org.securecomm.relay.session.DeviceMessage;
+import org.securecomm.relay.session.UserSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay node: the actor system joined to its cluster, the sharded entities, the managers
+ * and the HTTP listener, wired together. {@link #close()} runs Pekko's coordinated shutdown:
+ * readiness goes down, every client gets a Closing push, the listener unbinds and the cluster is
+ * left cleanly.
+ */
+public final class RelayNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
+
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+    private final RelaySettings settings;
+    private final ConnectionRegistry connections;
+
+    private RelayNode(ActorSystem<Void> system, ServerBinding binding, RelaySettings settings, ConnectionRegistry connections) {
+        this.system = system;
+        this.binding = binding;
+        this.settings = settings;
+        this.connections = connections;
+    }
+
+    /**
+     * Starts a node and returns once it accepts clients.
+     *
+     * @param codeSender delivers verification codes (see {@link org.securecomm.relay.account.VerificationCodeSenders})
+     */
+    public static RelayNode start(Config config, VerificationCodeSender codeSender, Clock clock) {
+        RelaySettings settings = RelaySettings.from(config);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "securecomm", config);
+        try {
+            joinCluster(system);
+            RelayMetrics metrics = new RelayMetrics();
+            ClusterSharding sharding = ClusterSharding.get(system);
+            initEntities(system, sharding, settings, metrics, clock);
+
+            Executor hashing = system.dispatchers().lookup(DispatcherSelector.fromConfig("securecomm-hashing-dispatcher"));
+            IdentifierHasher identifierHasher = new IdentifierHasher(settings.identifierHmacKey());
+            AccountManager accounts = new AccountManager(sharding, settings.accounts(), identifierHasher,
+                    new PasswordHasher(settings.passwordHash()), codeSender, hashing, clock);
+            ClientApi api = new ClientApi(accounts,
+                    new KeyDirectory(sharding, accounts, settings.askTimeout()),
+                    new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
+                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock));
+
+            ConnectionRegistry connections = new ConnectionRegistry();
+            AtomicBoolean draining = new AtomicBoolean();
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "securecomm-drain-connections", () -> {
+                draining.set(true);
+                log.info("shutting down: closing {} client connection(s)", connections.size());
+                connections.closeAll();
+                return CompletableFuture.completedFuture(Done.getInstance());
+            });
+            WebSocketEndpoint webSocket = new WebSocketEndpoint(system, api, settings.gateway(), sharding, metrics, connections);
+            Cluster cluster = Cluster.get(system);
+            ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
+                            () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up())
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            RelayNode node = new RelayNode(system, binding, settings, connections);
+            log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());
+            return node;
+        } catch (Exception e) {
+            system.terminate();
+            throw new IllegalStateException("the relay node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void joinCluster(ActorSystem<Void> system) throws InterruptedException {
+        Cluster cluster = Cluster.get(system);
+        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("this node did not become an Up member of its cluster within 60 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,
+                                     RelayMetrics metrics, Clock clock) {
+        Account.KeyStockListener keyStockListener = (accountId, deviceId, stock) ->
+                sharding.entityRefFor(UserSession.TYPE_KEY, accountId)
+                        .tell(new UserSession.Notify(deviceId, new DeviceMessage.KeyStockLow(stock)));
+        sharding.init(Entity.of(Account.TYPE_KEY, ctx -> Account.create(ctx.getEntityId(), settings.account(), keyStockListener)));
+        sharding.init(Entity.of(IdentifierRegistration.TYPE_KEY,
+                ctx -> IdentifierRegistration.create(ctx.getEntityId(), settings.verification())));
+        sharding.init(Entity.of(Username.TYPE_KEY, ctx -> Username.create(ctx.getEntityId())));
+        // Sessions and mailboxes hold live connection refs: they passivate themselves when no
+        // device is connected, never because of the default idle strategy.
+        ClusterShardingSettings selfPassivating = ClusterShardingSettings.create(system).withNoPassivationStrategy();
+        sharding.init(Entity.of(UserSession.TYPE_KEY, ctx -> UserSession.create(ctx.getEntityId(), ctx.getShard(), sharding))
+                .withSettings(selfPassivating));
+        sharding.init(Entity.of(Mailbox.TYPE_KEY,
+                        ctx -> Mailbox.create(ctx.getEntityId(), ctx.getShard(), settings.mailbox(), metrics, clock))
+                .withSettings(selfPassivating));
+    }
+
+    /** The URL clients connect to, with the port actually bound. */
+    public String clientUrl() {
+        String scheme = settings.http().tls() == null ? "ws" : "wss";
+        return scheme + "://" + settings.http().host() + ":" + binding.localAddress().getPort() + "/v1/websocket";
+    }
+
+    public int port() {
+        return binding.localAddress().getPort();
+    }
+
+    public String domain() {
+        return settings.domain();
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Coordinated shutdown; returns when the actor system has terminated. */
+    @Override
+    public void close() {
+        CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("the actor system did not terminate in time", e);
+        }
+    }
+}
