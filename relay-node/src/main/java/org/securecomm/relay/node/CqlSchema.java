@@ -40,16 +40,21 @@ public final class CqlSchema {
     }
 
     public static void apply(String host, int port, String localDatacenter) {
+        try (CqlSession session = session(host, port, localDatacenter)) {
+            for (String statement : statements()) {
+                session.execute(statement);
+            }
+        }
+    }
+
+    /** A session to exactly this node: contact points from reference.conf are not merged in. */
+    public static CqlSession session(String host, int port, String localDatacenter) {
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
                 .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of(host + ":" + port))
                 .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, localDatacenter)
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60))
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(30))
                 .build();
-        try (CqlSession session = CqlSession.builder().withConfigLoader(config).build()) {
-            for (String statement : statements()) {
-                session.execute(statement);
-            }
-        }
+        return CqlSession.builder().withConfigLoader(config).build();
     }
 }
