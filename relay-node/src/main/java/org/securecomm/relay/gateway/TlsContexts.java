@@ -5,14 +5,17 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Collection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -54,14 +57,21 @@ public final class TlsContexts {
     private static PrivateKey readPrivateKey(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
             Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            PrivateKeyInfo info;
             if (object instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                info = pair.getPrivateKeyInfo();
+            } else if (object instanceof PrivateKeyInfo plain) {
+                info = plain;
+            } else {
+                throw new IllegalArgumentException("no unencrypted private key in " + file);
             }
-            if (object instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new IllegalArgumentException("no unencrypted private key in " + file);
+            // BouncyCastle reads every PEM flavour (SEC1 EC keys carry their curve in a place the
+            // JDK does not look); its PKCS#8 encoding is then loaded as a JDK key for JSSE.
+            PrivateKey parsed = new JcaPEMKeyConverter().setProvider(new BouncyCastleProvider()).getPrivateKey(info);
+            String algorithm = "ECDSA".equals(parsed.getAlgorithm()) ? "EC" : parsed.getAlgorithm();
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(parsed.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("unsupported private key: " + e.getMessage(), e);
         }
     }
 }
