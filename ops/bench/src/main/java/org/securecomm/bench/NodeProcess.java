@@ -45,6 +45,7 @@ final class NodeProcess implements AutoCloseable {
     private volatile long nodePid;
     private volatile Long cassandraPid;
     private boolean stopped;
+    private Thread pump;
 
     private NodeProcess(Process process, Path workDir, Path log, boolean keepWorkDir) {
         this.process = process;
@@ -73,9 +74,9 @@ final class NodeProcess implements AutoCloseable {
         System.out.println("starting the relay node: " + launcher + " dev --port " + port + " (data and log in " + workDir + ")");
         System.out.println("  SECURECOMM_JAVA_OPTS=" + javaOpts);
         NodeProcess node = new NodeProcess(builder.start(), workDir, log, keepWorkDir);
-        Thread pump = new Thread(node::pumpOutput, "node-output");
-        pump.setDaemon(true);
-        pump.start();
+        node.pump = new Thread(node::pumpOutput, "node-output");
+        node.pump.setDaemon(true);
+        node.pump.start();
         try {
             URI url = node.ready.get(readyTimeoutSeconds, TimeUnit.SECONDS);
             node.findPids();
@@ -139,10 +140,16 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** The full command line: /proc/PID/cmdline (ProcessHandle.Info drops very long ones, like Cassandra's). */
     static String commandLine(ProcessHandle process) {
-        ProcessHandle.Info info = process.info();
-        return info.commandLine().orElseGet(() -> info.command().orElse("")
-                + info.arguments().map(args -> " " + String.join(" ", args)).orElse(""));
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException | RuntimeException e) {
+            ProcessHandle.Info info = process.info();
+            return info.commandLine().orElseGet(() -> info.command().orElse("")
+                    + info.arguments().map(args -> " " + String.join(" ", args)).orElse(""));
+        }
     }
 
     /** For --url: the one local relay JVM and its Cassandra child, if they can be found. */
@@ -230,6 +237,11 @@ final class NodeProcess implements AutoCloseable {
                 System.err.println("killing leftover process " + p.pid() + " " + commandLine(p).split(" ")[0]);
                 p.destroyForcibly();
             }
+        }
+        try {
+            pump.join(5000); // the last lines ("stopped")
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (copyLogTo != null) {
             try {

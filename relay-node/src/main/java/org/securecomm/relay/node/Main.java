@@ -1,6 +1,5 @@
 package org.securecomm.relay.node;
 
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -61,7 +60,7 @@ public final class Main {
     }
 
     private static void run() throws Exception {
-        var config = ConfigFactory.load();
+        var config = RelayConfig.load(System.getenv());
         RelaySettings.from(config); // fail fast, before anything starts, on a bad configuration
         var executor = java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "verification-sender");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.securecomm.ops.cassandra.CassandraNode;
 import org.securecomm.protocol.EnvelopeIds;
+import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
+import org.securecomm.protocol.client.v1.DiscoverContacts;
 import org.securecomm.protocol.client.v1.Envelope;
 import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.Push;
@@ -131,6 +134,16 @@ class RelayEndToEndTest {
             TestDevice dave = TestDevice.register(url, codes, "dave-" + suffix + "@example.org", "dave" + suffix);
             TestDevice daveLaptop = dave.addDevice(url);
             assertNotEquals(dave.deviceId, daveLaptop.deviceId);
+
+            // Contact discovery answers only the hashes that belong to accounts.
+            byte[] daveHash = Identifiers.clientHash(Identifiers.normalize("dave-" + suffix + "@example.org"));
+            byte[] strangerHash = Identifiers.clientHash("nobody-" + suffix + "@example.org");
+            var matches = carol.call(ClientMessage.newBuilder().setDiscoverContacts(DiscoverContacts.newBuilder()
+                    .addIdentifierHashes(ByteString.copyFrom(strangerHash))
+                    .addIdentifierHashes(ByteString.copyFrom(daveHash)))).getContactMatches().getMatchesList();
+            assertEquals(1, matches.size());
+            assertEquals(dave.address, matches.get(0).getAddress());
+            assertArrayEquals(daveHash, matches.get(0).getIdentifierHash().toByteArray());
 
             // Carol still believes dave has one device: the relay lists what is missing.
             Response mismatch = carol.request(ClientMessage.newBuilder().setSendEnvelopes(

@@ -1,0 +1,325 @@
+package org.securecomm.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The relay benchmark: a load generator speaking the client protocol over real WebSockets to a
+ * relay node (one it starts in dev mode, or a running one), with three scenarios (sustained
+ * throughput, latency at a fixed offered load, idle connections) and a summary of the figures.
+ * See docs/BENCHMARKS.md.
+ */
+@Command(name = "securecomm-bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        version = "securecomm-bench 0.1.0-SNAPSHOT",
+        description = {
+                "Benchmarks a SecureComm relay node over real WebSockets: sustained envelope throughput,",
+                "end-to-end latency at a fixed offered load (open loop, HdrHistogram), and idle connections",
+                "(node heap per connected device). Starts a dev node (with its Cassandra) unless --url is given.",
+                ""},
+        footer = {"",
+                "A node given with --url must accept the test identifiers and have raised per-connection limits:",
+                "  SECURECOMM_JAVA_OPTS=\"-Xms64m -Xmx1g -Dsecurecomm.verification.test-identifier-prefix=+1555000",
+                "  -Dsecurecomm.verification.test-code=424242 -Dsecurecomm.limits.envelopes-per-second=100000 ...\"",
+                "(the full list is printed by --start-node runs and in docs/BENCHMARKS.md)."})
+public final class RelayBenchmark implements Callable<Integer> {
+
+    enum Scenario { throughput, latency, idle, all }
+
+    @Spec
+    CommandSpec spec;
+
+    // ------------------------------------------------------------------ the node
+    @Option(names = "--url", paramLabel = "URL", description = "ws:// or wss:// URL of a running node's client WebSocket")
+    URI url;
+
+    @Option(names = "--start-node", description = "start a dev node as a child process (the default when --url is not given)")
+    boolean startNode;
+
+    @Option(names = "--scenario", defaultValue = "all", paramLabel = "NAME",
+            description = "throughput, latency, idle or all (default: ${DEFAULT-VALUE})")
+    Scenario scenario;
+
+    @Option(names = "--relay-launcher", paramLabel = "PATH", description = "bin/securecomm-relay (default: found from the install dir)")
+    Path relayLauncher;
+
+    @Option(names = "--node-heap", defaultValue = "1g", paramLabel = "SIZE", description = "-Xmx of a started node (default: ${DEFAULT-VALUE})")
+    String nodeHeap;
+
+    @Option(names = "--password-hash-memory-kib", defaultValue = "1024", paramLabel = "KIB",
+            description = "Argon2id memory of a started node, to register thousands of devices quickly; 0 keeps the node's"
+                    + " default (19456). Only registration and authentication pay it (default: ${DEFAULT-VALUE})")
+    int passwordHashMemoryKib;
+
+    @Option(names = "--node-java-opts", defaultValue = "", paramLabel = "OPTS", description = "more JVM options for a started node")
+    String extraNodeJavaOpts;
+
+    @Option(names = "--node-pid", paramLabel = "PID", description = "with --url: pid of the node's JVM on this machine (heap, RSS, CPU)")
+    Long nodePid;
+
+    @Option(names = "--keep-data", description = "keep a started node's data directory and log")
+    boolean keepData;
+
+    @Option(names = "--node-log", paramLabel = "FILE", description = "copy a started node's log here when it stops")
+    Path nodeLog;
+
+    @Option(names = "--identifier-prefix", defaultValue = "+1555000", paramLabel = "PREFIX",
+            description = "the node's test identifier prefix (default: ${DEFAULT-VALUE})")
+    String identifierPrefix;
+
+    @Option(names = "--test-code", defaultValue = "424242", paramLabel = "CODE", description = "the node's test code (default: ${DEFAULT-VALUE})")
+    String testCode;
+
+    // ------------------------------------------------------------------ throughput
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "50", description = "throughput: sender/recipient device pairs (default: ${DEFAULT-VALUE})")
+    int pairs;
+
+    @Option(names = "--size", defaultValue = "256", paramLabel = "BYTES", description = "envelope content size (default: ${DEFAULT-VALUE})")
+    int envelopeBytes;
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "16", description = "throughput: outstanding sends per sender (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--max-backlog", paramLabel = "N", defaultValue = "512",
+            description = "throughput: a sender pauses while this many of its envelopes are unacknowledged (default: ${DEFAULT-VALUE})")
+    int maxBacklog;
+
+    @Option(names = "--ack-batch", paramLabel = "N", defaultValue = "100", description = "most envelope ids per acknowledgement (default: ${DEFAULT-VALUE})")
+    int ackBatch;
+
+    @Option(names = "--warmup", defaultValue = "15", paramLabel = "SECONDS", description = "throughput warm-up (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "throughput measurement (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    // ------------------------------------------------------------------ latency
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "2000", description = "latency: offered envelopes per second (default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--latency-pairs", paramLabel = "N", defaultValue = "50", description = "latency: device pairs (default: ${DEFAULT-VALUE})")
+    int latencyPairs;
+
+    @Option(names = "--latency-warmup", defaultValue = "10", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")
+    int latencyWarmupSeconds;
+
+    @Option(names = "--latency-duration", defaultValue = "30", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")
+    int latencyDurationSeconds;
+
+    // ------------------------------------------------------------------ idle
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "10000", description = "idle: devices to connect (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--devices-per-account", paramLabel = "N", defaultValue = "6", description = "idle: 1 to 6 (default: ${DEFAULT-VALUE})")
+    int devicesPerAccount;
+
+    @Option(names = "--idle", defaultValue = "30", paramLabel = "SECONDS", description = "idle: how long they stay idle (default: ${DEFAULT-VALUE})")
+    int idleSeconds;
+
+    @Option(names = "--connections-per-http-client", defaultValue = "2500", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
+    int connectionsPerHttpClient;
+
+    @Option(names = "--connect-concurrency", defaultValue = "64", paramLabel = "N", description = "idle: connects in flight (default: ${DEFAULT-VALUE})")
+    int connectConcurrency;
+
+    // ------------------------------------------------------------------ general
+    @Option(names = "--setup-concurrency", defaultValue = "32", paramLabel = "N", description = "registrations in flight (default: ${DEFAULT-VALUE})")
+    int setupConcurrency;
+
+    @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "load generator listener threads (default: ${DEFAULT-VALUE})")
+    int ioThreads;
+
+    @Option(names = "--request-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")
+    int requestTimeoutSeconds;
+
+    @Option(names = "--progress", defaultValue = "5", paramLabel = "SECONDS", description = "progress line interval (default: ${DEFAULT-VALUE})")
+    int progressSeconds;
+
+    @Option(names = "--pause", defaultValue = "5", paramLabel = "SECONDS", description = "pause between scenarios (default: ${DEFAULT-VALUE})")
+    int pauseSeconds;
+
+    @Option(names = "--top", description = "print `top -b -n1` in the middle of each measurement")
+    boolean top;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new RelayBenchmark()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** Checks the combination of options; throws picocli's ParameterException with a message for the user. */
+    void validate() {
+        CommandLine cl = spec.commandLine();
+        if (url != null && startNode) {
+            throw new ParameterException(cl, "give either --url or --start-node, not both");
+        }
+        if (url != null && !("ws".equals(url.getScheme()) || "wss".equals(url.getScheme()))) {
+            throw new ParameterException(cl, "--url must be a ws:// or wss:// URL, not " + url);
+        }
+        if (url == null && nodePid != null) {
+            throw new ParameterException(cl, "--node-pid only goes with --url");
+        }
+        if (envelopeBytes < Traffic.HEADER_BYTES) {
+            throw new ParameterException(cl, "--size must be at least " + Traffic.HEADER_BYTES + " bytes (the benchmark's header)");
+        }
+        positive(cl, "--pairs", pairs);
+        positive(cl, "--window", window);
+        positive(cl, "--max-backlog", maxBacklog);
+        positive(cl, "--ack-batch", ackBatch);
+        positive(cl, "--duration", durationSeconds);
+        positive(cl, "--rate", rate);
+        positive(cl, "--latency-pairs", latencyPairs);
+        positive(cl, "--latency-duration", latencyDurationSeconds);
+        positive(cl, "--connections", connections);
+        positive(cl, "--connections-per-http-client", connectionsPerHttpClient);
+        positive(cl, "--connect-concurrency", connectConcurrency);
+        positive(cl, "--setup-concurrency", setupConcurrency);
+        positive(cl, "--io-threads", ioThreads);
+        positive(cl, "--request-timeout", requestTimeoutSeconds);
+        positive(cl, "--progress", progressSeconds);
+        if (warmupSeconds < 0 || latencyWarmupSeconds < 0 || idleSeconds < 0 || pauseSeconds < 0) {
+            throw new ParameterException(cl, "warm-up, idle and pause times cannot be negative");
+        }
+        if (devicesPerAccount < 1 || devicesPerAccount > 6) {
+            throw new ParameterException(cl, "--devices-per-account must be 1 to 6 (the relay's default device limit)");
+        }
+        if (passwordHashMemoryKib != 0 && passwordHashMemoryKib < 8) {
+            throw new ParameterException(cl, "--password-hash-memory-kib must be 0 (node default) or at least 8");
+        }
+        if (!nodeHeap.matches("[1-9][0-9]*[kKmMgG]?")) {
+            throw new ParameterException(cl, "--node-heap must look like 512m or 1g");
+        }
+    }
+
+    private static void positive(CommandLine cl, String name, int value) {
+        if (value <= 0) {
+            throw new ParameterException(cl, name + " must be positive");
+        }
+    }
+
+    /** SECURECOMM_JAVA_OPTS of a started node. */
+    String nodeJavaOpts() {
+        StringBuilder opts = new StringBuilder("-Xms64m -Xmx").append(nodeHeap)
+                .append(" -Dsecurecomm.verification.test-identifier-prefix=").append(identifierPrefix)
+                .append(" -Dsecurecomm.verification.test-code=").append(testCode);
+        for (String limit : List.of("envelopes-per-second", "envelope-burst", "requests-per-second", "request-burst",
+                "authentication-attempts-per-minute", "authentication-attempt-burst")) {
+            opts.append(" -Dsecurecomm.limits.").append(limit).append("=100000");
+        }
+        if (passwordHashMemoryKib > 0) {
+            opts.append(" -Dsecurecomm.accounts.password-hash.memory-kib=").append(passwordHashMemoryKib);
+        }
+        if (!extraNodeJavaOpts.isBlank()) {
+            opts.append(' ').append(extraNodeJavaOpts.strip());
+        }
+        return opts.toString();
+    }
+
+    Path launcher() {
+        if (relayLauncher != null) {
+            return relayLauncher;
+        }
+        String home = System.getProperty("securecomm.home");
+        return (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().resolve("bin").resolve("securecomm-relay");
+    }
+
+    boolean runs(Scenario s) {
+        return scenario == Scenario.all || scenario == s;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        Report report = new Report();
+        System.out.println("SecureComm relay benchmark");
+        for (String fact : ProcStats.machineFacts()) {
+            System.out.println("  " + fact);
+            report.header(fact);
+        }
+        AtomicReference<NodeProcess> started = new AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            NodeProcess node = started.get();
+            if (node != null) {
+                System.out.println("interrupted: stopping the relay node");
+                node.close();
+            }
+        }, "bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            NodeInfo node;
+            if (url == null) {
+                NodeProcess process = NodeProcess.start(launcher(), nodeJavaOpts(), keepData, 900);
+                started.set(process);
+                if (nodeLog != null) {
+                    process.copyLogTo(nodeLog.toAbsolutePath());
+                }
+                node = new NodeInfo(process.url(), Optional.of(process.nodePid()), process.cassandraPid());
+                report.header("node: started by the benchmark (dev mode, its own Cassandra child), SECURECOMM_JAVA_OPTS=" + nodeJavaOpts());
+                report.header("node JVM: " + ProcessHandle.of(process.nodePid()).flatMap(p -> p.info().command()).orElse("?")
+                        + (passwordHashMemoryKib > 0 ? String.format(Locale.ROOT,
+                        "; Argon2id memory lowered to %d KiB for bulk registration (default 19456)", passwordHashMemoryKib) : ""));
+            } else {
+                Optional<Long> pid = nodePid != null ? Optional.of(nodePid) : NodeProcess.findLocalNodePid();
+                node = new NodeInfo(url, pid, pid.flatMap(NodeProcess::findCassandraChild));
+                report.header("node: " + url + (pid.isPresent() ? " (pid " + pid.get() + ")" : " (pid unknown: no heap, RSS or CPU figures)"));
+            }
+            report.header("node, Cassandra and load generator all run on this machine" + (url == null ? "" : " (if the node is local)"));
+
+            boolean first = true;
+            for (Scenario s : List.of(Scenario.throughput, Scenario.latency, Scenario.idle)) {
+                if (!runs(s)) {
+                    continue;
+                }
+                if (!first && pauseSeconds > 0) {
+                    Scenarios.sleepSeconds(pauseSeconds);
+                }
+                first = false;
+                try {
+                    switch (s) {
+                        case throughput -> new ThroughputScenario(this, node).run(report);
+                        case latency -> new LatencyScenario(this, node).run(report);
+                        case idle -> new IdleScenario(this, node).run(report);
+                        default -> throw new IllegalStateException();
+                    }
+                } catch (RuntimeException e) {
+                    System.err.println("the " + s + " scenario failed: " + e);
+                    e.printStackTrace();
+                    report.section(s + ": FAILED: " + e);
+                }
+                if (started.get() != null && !started.get().isAlive()) {
+                    report.section("the relay node died during the " + s + " scenario; last lines of its log:");
+                    started.get().lastLines().forEach(line -> report.line("%s", line));
+                    break;
+                }
+            }
+            if (started.get() != null && started.get().warnings() > 0) {
+                report.section("the node logged " + started.get().warnings() + " warnings/errors"
+                        + (nodeLog != null ? " (see " + nodeLog + ")" : " (keep its log with --node-log FILE)"));
+            }
+            report.print();
+            return 0;
+        } finally {
+            NodeProcess node = started.get();
+            if (node != null) {
+                node.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.securecomm.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/** What the envelope scenarios share: setting up pairs, progress lines, CPU and node counters. */
+final class Scenarios {
+
+    private Scenarios() {
+    }
+
+    /** Registers 2n accounts (one device each) on their own connections and pairs them up. */
+    static int connectPairs(RelayBenchmark options, Accounts accounts, Traffic traffic, int n, ErrorCounter setupErrors) {
+        List<Accounts.Connected> devices = Accounts.runAll("registering and connecting " + 2 * n + " devices", 2 * n,
+                options.setupConcurrency, i -> accounts.registerConnected(i % 2 == 0 ? "s" : "r", i % 2 == 0 ? null : traffic::onPush),
+                setupErrors);
+        for (int i = 0; i + 1 < devices.size(); i += 2) {
+            Accounts.Connected sender = devices.get(i);
+            Accounts.Connected recipient = devices.get(i + 1);
+            if (sender != null && recipient != null) {
+                traffic.addPair(sender, recipient);
+            }
+        }
+        if (traffic.pairs().size() < n) {
+            System.out.println("  only " + traffic.pairs().size() + " of " + n + " pairs could be set up (errors: " + setupErrors.describe() + ")");
+        }
+        return traffic.pairs().size();
+    }
+
+    /** Prints a progress line every {@code seconds}: interval rates and push latency. */
+    static ScheduledFuture<?> startProgress(ClientPool pool, Traffic traffic, ErrorCounter errors, int seconds, long startNanos) {
+        Traffic.Counters[] last = {Traffic.Counters.of(traffic)};
+        Histogram[] recycled = {null};
+        return pool.scheduler().scheduleAtFixedRate(() -> {
+            Traffic.Counters now = Traffic.Counters.of(traffic);
+            double s = last[0].seconds(now);
+            Histogram h = traffic.progress.getIntervalHistogram(recycled[0]);
+            recycled[0] = h;
+            System.out.printf(Locale.ROOT, "  [%5.0f s] sent %s, accepted %s, pushed %s, acked %s | push latency p50 %s p99 %s max %s"
+                            + " | unacked %d, errors %d%n",
+                    (now.nanos() - startNanos) / 1e9,
+                    Report.rate((now.sent() - last[0].sent()) / s), Report.rate((now.accepted() - last[0].accepted()) / s),
+                    Report.rate((now.pushed() - last[0].pushed()) / s), Report.rate((now.acked() - last[0].acked()) / s),
+                    h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(50)),
+                    h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)),
+                    h.getTotalCount() == 0 ? "-" : Report.ms(h.getMaxValue()),
+                    traffic.unacknowledged(), errors.total());
+            last[0] = now;
+        }, seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    /** Node counters (from /metrics) per second between two scrapes. */
+    static String nodeRates(Map<String, Double> before, Map<String, Double> after, double seconds) {
+        if (before.isEmpty() || after.isEmpty()) {
+            return "unavailable";
+        }
+        StringBuilder text = new StringBuilder();
+        for (String[] counter : new String[][] {
+                {"securecomm_envelopes_enqueued_total", "enqueued"},
+                {"securecomm_envelopes_pushed_total", "pushed"},
+                {"securecomm_envelopes_acknowledged_total", "acknowledged"}}) {
+            Double a = before.get(counter[0]);
+            Double b = after.get(counter[0]);
+            if (a != null && b != null) {
+                text.append(text.length() == 0 ? "" : ", ").append(counter[1]).append(' ').append(Report.rate((b - a) / seconds));
+            }
+        }
+        return text.length() == 0 ? "unavailable" : text.toString();
+    }
+
+    /** {@code top -b -n1} (first lines), to see what runs besides the benchmark. */
+    static void printTop() {
+        try {
+            Process top = new ProcessBuilder("top", "-b", "-n1", "-w", "160").redirectErrorStream(true).start();
+            String out = new String(top.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            top.waitFor(10, TimeUnit.SECONDS);
+            String[] lines = out.split("\n");
+            System.out.println("  top -b -n1 during the measurement:");
+            for (int i = 0; i < Math.min(lines.length, 17); i++) {
+                System.out.println("    | " + lines[i]);
+            }
+        } catch (IOException e) {
+            System.out.println("  (top is not available: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleepSeconds(double seconds) {
+        try {
+            Thread.sleep((long) (seconds * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
