@@ -2,7 +2,6 @@ package org.securecomm.relay.account;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,12 +42,6 @@ final class CredentialCache {
     }
 
     private byte[] digest(String password) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(processKey);
-            return sha.digest(password.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(processKey, password.getBytes(StandardCharsets.UTF_8));
     }
 }

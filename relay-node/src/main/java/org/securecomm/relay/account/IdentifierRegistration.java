@@ -2,7 +2,6 @@ package org.securecomm.relay.account;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -180,12 +179,6 @@ public final class IdentifierRegistration
     }
 
     private static byte[] hash(byte[] salt, String code) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(salt);
-            return digest.digest(code.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(salt, code.getBytes(StandardCharsets.UTF_8));
     }
 }

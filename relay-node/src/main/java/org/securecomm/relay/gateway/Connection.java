@@ -60,10 +60,12 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
     enum Ack { INSTANCE }
 
-    private record RequestDone(ServerMessage reply) implements Command {
+    private record RequestDone(long requestId, String type, long startedNanos, Response.Builder response, Throwable failure)
+            implements Command {
     }
 
-    private record AuthenticationDone(long requestId, AccountManager.Authenticated result, Throwable failure) implements Command {
+    private record AuthenticationDone(long requestId, long startedNanos, AccountManager.Authenticated result, Throwable failure)
+            implements Command {
     }
 
     private record FromCluster(DeviceMessage message) implements Command {
@@ -160,20 +162,14 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         try {
             checkLimits(request, type, started);
             if (type == ClientMessage.BodyCase.AUTHENTICATE) {
-                authenticate(request);
+                authenticate(request, started);
                 return;
             }
             reply = dispatch(request, type);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((response, failure) -> {
-            ServerMessage message = failure == null
-                    ? ServerMessage.newBuilder().setResponse(response.setRequestId(requestId)).build()
-                    : error(requestId, failure);
-            metrics.requestCompleted(typeName, outcome(message), System.nanoTime() - started);
-            getContext().getSelf().tell(new RequestDone(message));
-        });
+        getContext().pipeToSelf(reply, (response, failure) -> new RequestDone(requestId, typeName, started, response, failure));
     }
 
     private void checkLimits(ClientMessage request, ClientMessage.BodyCase type, long now) {
@@ -236,7 +232,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         return device;
     }
 
-    private void authenticate(ClientMessage request) {
+    private void authenticate(ClientMessage request, long started) {
         if (device != null || authenticating) {
             throw new ApiException(ErrorCode.ALREADY_AUTHENTICATED, "this connection is already authenticated");
         }
@@ -248,7 +244,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        getContext().pipeToSelf(result, (ok, failure) -> new AuthenticationDone(request.getRequestId(), ok, failure));
+        getContext().pipeToSelf(result, (ok, failure) -> new AuthenticationDone(request.getRequestId(), started, ok, failure));
     }
 
     private Behavior<Command> onAuthenticationDone(AuthenticationDone done) {
@@ -267,12 +263,20 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                             .setDeviceId(device.deviceId())
                             .setKeyStock(ClientApi.keyStock(done.result().keyStock())))).build();
         }
-        metrics.requestCompleted("authenticate", outcome(reply), 0);
-        return onRequestDone(new RequestDone(reply));
+        metrics.requestCompleted("authenticate", outcome(reply), System.nanoTime() - done.startedNanos());
+        return replied(reply);
     }
 
     private Behavior<Command> onRequestDone(RequestDone done) {
-        send(done.reply());
+        ServerMessage reply = done.failure() == null
+                ? ServerMessage.newBuilder().setResponse(done.response().setRequestId(done.requestId())).build()
+                : error(done.requestId(), done.failure());
+        metrics.requestCompleted(done.type(), outcome(reply), System.nanoTime() - done.startedNanos());
+        return replied(reply);
+    }
+
+    private Behavior<Command> replied(ServerMessage reply) {
+        send(reply);
         inFlight--;
         if (pendingAck != null) {
             pendingAck.tell(Ack.INSTANCE);

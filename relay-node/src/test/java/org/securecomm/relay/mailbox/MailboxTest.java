@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.support.ManualClock;
+import org.securecomm.relay.support.QuietMailboxListener;
 import org.securecomm.relay.support.TestKits;
 
 /** The Mailbox entity on real Cassandra persistence: caps, push window, acks, recovery, expiry. */
@@ -34,23 +35,7 @@ class MailboxTest {
 
     private final ManualClock clock = new ManualClock();
     private final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    private final Mailbox.Listener ignore = new Mailbox.Listener() {
-        @Override
-        public void enqueued(int bytes) {
-        }
-
-        @Override
-        public void pushed() {
-        }
-
-        @Override
-        public void acknowledged(int count) {
-        }
-
-        @Override
-        public void expired(int count) {
-        }
-    };
+    private final Mailbox.Listener ignore = new QuietMailboxListener();
 
     private ActorRef<Mailbox.Command> spawn(String id, int maxEnvelopes, long maxBytes, int window, Duration idle) {
         return testKit.spawn(Mailbox.create(id, shard.ref(),

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.securecomm.relay.account.KeyStock;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.mailbox.StoredEnvelope;
+import org.securecomm.relay.support.QuietMailboxListener;
 import org.securecomm.relay.support.TestKits;
 
 /** The UserSession entity: attaches connections to mailboxes, replaces, relays, forgets. */
@@ -35,23 +36,7 @@ class UserSessionTest {
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         sharding = ClusterSharding.get(testKit.system());
-        Mailbox.Listener quiet = new Mailbox.Listener() {
-            @Override
-            public void enqueued(int bytes) {
-            }
-
-            @Override
-            public void pushed() {
-            }
-
-            @Override
-            public void acknowledged(int count) {
-            }
-
-            @Override
-            public void expired(int count) {
-            }
-        };
+        Mailbox.Listener quiet = new QuietMailboxListener();
         sharding.init(Entity.of(Mailbox.TYPE_KEY, ctx -> Mailbox.create(ctx.getEntityId(), ctx.getShard(),
                 new Mailbox.Settings(100, 1_000_000, Duration.ofDays(1), 10, Duration.ofMinutes(1), Duration.ofHours(1)),
                 quiet, Clock.systemUTC())));
