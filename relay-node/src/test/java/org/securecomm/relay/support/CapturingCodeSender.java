@@ -8,7 +8,7 @@ import org.securecomm.protocol.Identifiers;
 import org.securecomm.relay.account.VerificationCodeSender;
 
 /** Keeps the last code per identifier where tests can read it, like a user reading a text. */
-public final class CapturingCodeSender implements VerificationCodeSender {
+public final class CapturingCodeSender implements VerificationCodeSender, CodeSource {
 
     private final Map<String, String> lastCode = new ConcurrentHashMap<>();
 
@@ -18,6 +18,7 @@ public final class CapturingCodeSender implements VerificationCodeSender {
         return CompletableFuture.completedFuture(null);
     }
 
+    @Override
     public String codeFor(String identifier) {
         String code = lastCode.get(Identifiers.normalize(identifier));
         if (code == null) {

@@ -58,7 +58,7 @@ public final class TestDevice implements AutoCloseable {
     }
 
     /** Registers a new account (code read from {@code codes}) and connects its primary device. */
-    public static TestDevice register(String url, CapturingCodeSender codes, String identifier, String username) {
+    public static TestDevice register(String url, CodeSource codes, String identifier, String username) {
         byte[] identityKey = randomBytes(33);
         int registrationId = 1 + RANDOM.nextInt(16000);
         try (RelayConnection anonymous = RelayConnection.connect(URI.create(url), push -> { })) {
