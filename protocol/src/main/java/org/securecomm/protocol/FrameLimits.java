@@ -20,6 +20,11 @@ public final class FrameLimits {
     public static final int MAX_ACKNOWLEDGED_IDS = 1000;
     /** Acknowledgements: up to 1,000 ids of 16 bytes each plus framing. */
     public static final int ACKNOWLEDGE_BYTES = 24 * 1024;
+    /** Device-linking messages: keys and credentials, end-to-end encrypted, up to 64 KiB. */
+    public static final int MAX_PROVISIONING_BODY = 64 * 1024;
+    public static final int PROVISIONING_BYTES = MAX_PROVISIONING_BODY + 1024;
+    /** Encrypted device names. */
+    public static final int MAX_DEVICE_NAME_BYTES = 512;
 
     private final int maxEnvelopeBytes;
     private final int maxDevicesPerAccount;
@@ -53,6 +58,7 @@ public final class FrameLimits {
             case UPLOAD_KEYS -> UPLOAD_KEYS_BYTES;
             case DISCOVER_CONTACTS -> DISCOVER_CONTACTS_BYTES;
             case ACKNOWLEDGE_ENVELOPES -> ACKNOWLEDGE_BYTES;
+            case SEND_PROVISIONING_MESSAGE -> PROVISIONING_BYTES;
             default -> SMALL_REQUEST_BYTES;
         };
     }

@@ -40,15 +40,15 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     }
 
     /** Creates the account, or on re-registration resets it to a single new primary device. */
-    public record Create(String username, int registrationId, byte[] identityKey, String passwordHash, long nowMillis,
-                         ActorRef<Created> replyTo) implements Command {
+    public record Create(String username, int registrationId, byte[] identityKey, String passwordHash, byte[] encryptedDeviceName,
+                         long nowMillis, ActorRef<Created> replyTo) implements Command {
     }
 
     public record Created(String username, int deviceId) implements CborSerializable {
     }
 
-    public record LinkDevice(int registrationId, String passwordHash, long nowMillis, ActorRef<LinkResult> replyTo)
-            implements Command {
+    public record LinkDevice(int registrationId, String passwordHash, byte[] encryptedName, long nowMillis,
+                             ActorRef<LinkResult> replyTo) implements Command {
     }
 
     public sealed interface LinkResult extends CborSerializable {
@@ -59,6 +59,12 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
 
     public record LinkRefused(String reason) implements LinkResult {
     }
+
+    /** Only the primary device removes others; any device may remove itself; the primary stays. */
+    public record RemoveDevice(int deviceId, int requestedBy, ActorRef<RemoveResult> replyTo) implements Command {
+    }
+
+    public enum RemoveResult implements CborSerializable { REMOVED, UNKNOWN_DEVICE, FORBIDDEN }
 
     public record GetDevices(ActorRef<Devices> replyTo) implements Command {
     }
@@ -112,15 +118,19 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     }
 
     public record AccountCreated(String username, int registrationId, byte[] identityKey, String passwordHash,
-                                 long atMillis) implements Event {
+                                 byte[] encryptedDeviceName, long atMillis) implements Event {
     }
 
     /** Re-registration: a new primary device and identity key; every other device is removed. */
-    public record AccountReset(int registrationId, byte[] identityKey, String passwordHash, long atMillis)
+    public record AccountReset(int registrationId, byte[] identityKey, String passwordHash, byte[] encryptedDeviceName,
+                               long atMillis) implements Event {
+    }
+
+    public record DeviceLinked(int deviceId, int registrationId, String passwordHash, byte[] encryptedName, long atMillis)
             implements Event {
     }
 
-    public record DeviceLinked(int deviceId, int registrationId, String passwordHash, long atMillis) implements Event {
+    public record DeviceRemoved(int deviceId) implements Event {
     }
 
     public record KeysUploaded(int deviceId, SignedPreKey signedPreKey, List<PreKey> oneTimePreKeys,
@@ -168,6 +178,7 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(LinkDevice.class, this::onLinkDevice)
+                .onCommand(RemoveDevice.class, this::onRemoveDevice)
                 .onCommand(GetDevices.class, (state, cmd) ->
                         Effect().reply(cmd.replyTo(), new Devices(state.username(), List.copyOf(state.devices().values()))))
                 .onCommand(UploadKeys.class, this::onUploadKeys)
@@ -181,8 +192,9 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
 
     private Effect<Event, AccountState> onCreate(AccountState state, Create cmd) {
         Event event = state.exists()
-                ? new AccountReset(cmd.registrationId(), cmd.identityKey(), cmd.passwordHash(), cmd.nowMillis())
-                : new AccountCreated(cmd.username(), cmd.registrationId(), cmd.identityKey(), cmd.passwordHash(), cmd.nowMillis());
+                ? new AccountReset(cmd.registrationId(), cmd.identityKey(), cmd.passwordHash(), cmd.encryptedDeviceName(), cmd.nowMillis())
+                : new AccountCreated(cmd.username(), cmd.registrationId(), cmd.identityKey(), cmd.passwordHash(),
+                        cmd.encryptedDeviceName(), cmd.nowMillis());
         return Effect().persist(event).thenReply(cmd.replyTo(), s -> new Created(s.username(), PRIMARY_DEVICE));
     }
 
@@ -194,8 +206,20 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
             return Effect().reply(cmd.replyTo(), new LinkRefused("an account has at most " + settings.maxDevices() + " devices"));
         }
         int deviceId = state.nextDeviceId();
-        return Effect().persist(new DeviceLinked(deviceId, cmd.registrationId(), cmd.passwordHash(), cmd.nowMillis()))
+        return Effect().persist(new DeviceLinked(deviceId, cmd.registrationId(), cmd.passwordHash(), cmd.encryptedName(), cmd.nowMillis()))
                 .thenReply(cmd.replyTo(), s -> new Linked(deviceId));
+    }
+
+    private Effect<Event, AccountState> onRemoveDevice(AccountState state, RemoveDevice cmd) {
+        if (state.device(cmd.deviceId()) == null) {
+            return Effect().reply(cmd.replyTo(), RemoveResult.UNKNOWN_DEVICE);
+        }
+        boolean allowed = cmd.deviceId() != PRIMARY_DEVICE
+                && (cmd.requestedBy() == PRIMARY_DEVICE || cmd.requestedBy() == cmd.deviceId());
+        if (!allowed) {
+            return Effect().reply(cmd.replyTo(), RemoveResult.FORBIDDEN);
+        }
+        return Effect().persist(new DeviceRemoved(cmd.deviceId())).thenReply(cmd.replyTo(), s -> RemoveResult.REMOVED);
     }
 
     private Effect<Event, AccountState> onUploadKeys(AccountState state, UploadKeys cmd) {
@@ -266,13 +290,16 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     public EventHandler<AccountState, Event> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(AccountCreated.class, (state, e) -> new AccountState(e.username(), e.identityKey(),
-                        Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis())),
+                        Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis(),
+                                e.encryptedDeviceName())),
                         PRIMARY_DEVICE + 1))
                 .onEvent(AccountReset.class, (state, e) -> new AccountState(state.username(), e.identityKey(),
-                        Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis())),
+                        Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis(),
+                                e.encryptedDeviceName())),
                         state.nextDeviceId()))
                 .onEvent(DeviceLinked.class, (state, e) ->
-                        state.withDevice(Device.fresh(e.deviceId(), e.registrationId(), e.passwordHash(), e.atMillis())))
+                        state.withDevice(Device.fresh(e.deviceId(), e.registrationId(), e.passwordHash(), e.atMillis(), e.encryptedName())))
+                .onEvent(DeviceRemoved.class, (state, e) -> state.withoutDevice(e.deviceId()))
                 .onEvent(KeysUploaded.class, (state, e) -> state.withDevice(state.device(e.deviceId())
                         .withUploadedKeys(e.signedPreKey(), e.oneTimePreKeys(), e.kyberPreKeys(), e.lastResortKyberPreKey())))
                 .onEvent(PreKeysClaimed.class, (state, e) -> {

@@ -11,9 +11,13 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.securecomm.protocol.Address;
+import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.session.DeviceMessage;
+import org.securecomm.relay.session.UserSession;
 
 /**
  * Registration, authentication and devices: the steps that span the IdentifierRegistration,
@@ -84,7 +88,7 @@ public final class AccountManager {
     }
 
     public CompletionStage<Registration> register(String identifier, String code, String username, int registrationId,
-                                                  byte[] identityKey) {
+                                                  byte[] identityKey, byte[] encryptedDeviceName) {
         String normalized = normalize(identifier);
         if (!Address.isValidUsername(username)) {
             throw new ApiException(ErrorCode.INVALID_ARGUMENT,
@@ -94,6 +98,7 @@ public final class AccountManager {
         if (identityKey.length == 0 || identityKey.length > MAX_KEY_BYTES) {
             throw new ApiException(ErrorCode.INVALID_ARGUMENT, "identity_key must be 1 to " + MAX_KEY_BYTES + " bytes");
         }
+        checkDeviceName(encryptedDeviceName);
         EntityRef<IdentifierRegistration.Command> registration = registration(normalized);
         long now = clock.millis();
         return registration.<IdentifierRegistration.VerifyResult>ask(
@@ -101,12 +106,18 @@ public final class AccountManager {
                 .thenCompose(verified -> {
                     String accountId = verifiedAccountId(verified);
                     return account(accountId).ask(Account.GetDevices::new, settings.askTimeout())
-                            .thenCompose(existing -> existing.exists()
-                                    ? CompletableFuture.completedFuture(existing.username())
-                                    : claimUsername(username, accountId))
+                            .thenCompose(existing -> {
+                                if (!existing.exists()) {
+                                    return claimUsername(username, accountId);
+                                }
+                                // Re-registration: every device of the old installation is gone.
+                                existing.devices().forEach(device -> forgetDevice(accountId, device.id()));
+                                return CompletableFuture.completedFuture(existing.username());
+                            })
                             .thenCompose(finalUsername -> hashPassword().thenCompose(credential ->
                                     account(accountId).<Account.Created>ask(replyTo -> new Account.Create(finalUsername,
-                                                    registrationId, identityKey, credential.hash(), now, replyTo), settings.askTimeout())
+                                                    registrationId, identityKey, credential.hash(), encryptedDeviceName, now, replyTo),
+                                                    settings.askTimeout())
                                             .thenCompose(created -> registration.<IdentifierRegistration.Bound>ask(
                                                             replyTo -> new IdentifierRegistration.Bind(accountId, replyTo), settings.askTimeout())
                                                     .thenApply(bound -> new Registration(accountId,
@@ -171,11 +182,12 @@ public final class AccountManager {
     public record Authenticated(AuthenticatedDevice device, KeyStock keyStock) {
     }
 
-    public CompletionStage<NewDevice> addDevice(AuthenticatedDevice device, int registrationId) {
+    public CompletionStage<NewDevice> addDevice(AuthenticatedDevice device, int registrationId, byte[] encryptedName) {
         checkRegistrationId(registrationId);
+        checkDeviceName(encryptedName);
         long now = clock.millis();
         return hashPassword().thenCompose(credential -> account(device.accountId())
-                .<Account.LinkResult>ask(replyTo -> new Account.LinkDevice(registrationId, credential.hash(), now, replyTo),
+                .<Account.LinkResult>ask(replyTo -> new Account.LinkDevice(registrationId, credential.hash(), encryptedName, now, replyTo),
                         settings.askTimeout())
                 .thenApply(result -> {
                     if (result instanceof Account.Linked linked) {
@@ -183,6 +195,26 @@ public final class AccountManager {
                     }
                     throw new ApiException(ErrorCode.TOO_MANY_DEVICES, ((Account.LinkRefused) result).reason());
                 }));
+    }
+
+    public CompletionStage<Void> removeDevice(AuthenticatedDevice requester, int deviceId) {
+        return account(requester.accountId())
+                .<Account.RemoveResult>ask(replyTo -> new Account.RemoveDevice(deviceId, requester.deviceId(), replyTo), settings.askTimeout())
+                .thenApply(result -> {
+                    switch (result) {
+                        case REMOVED -> forgetDevice(requester.accountId(), deviceId);
+                        case UNKNOWN_DEVICE -> throw new ApiException(ErrorCode.UNKNOWN_DEVICE, "the account has no device " + deviceId);
+                        case FORBIDDEN -> throw new ApiException(ErrorCode.FORBIDDEN,
+                                "only the primary device removes other devices, and the primary device cannot be removed");
+                    }
+                    return null;
+                });
+    }
+
+    /** Closes a removed device's connection and empties its mailbox. */
+    private void forgetDevice(String accountId, int deviceId) {
+        sharding.entityRefFor(UserSession.TYPE_KEY, accountId).tell(new UserSession.Notify(deviceId, new DeviceMessage.Removed()));
+        sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, deviceId)).tell(new Mailbox.Purge());
     }
 
     public CompletionStage<Account.Devices> devices(String accountId) {
@@ -255,6 +287,12 @@ public final class AccountManager {
             code.append((char) ('0' + random.nextInt(10)));
         }
         return code.toString();
+    }
+
+    private static void checkDeviceName(byte[] encryptedName) {
+        if (encryptedName.length > FrameLimits.MAX_DEVICE_NAME_BYTES) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "an encrypted device name is at most " + FrameLimits.MAX_DEVICE_NAME_BYTES + " bytes");
+        }
     }
 
     private static void checkRegistrationId(int registrationId) {

@@ -22,6 +22,12 @@ public record AccountState(String username, byte[] identityKey, Map<Integer, Dev
         return devices.get(deviceId);
     }
 
+    AccountState withoutDevice(int deviceId) {
+        Map<Integer, Device> updated = new TreeMap<>(devices);
+        updated.remove(deviceId);
+        return new AccountState(username, identityKey, updated, nextDeviceId);
+    }
+
     AccountState withDevice(Device device) {
         Map<Integer, Device> updated = new TreeMap<>(devices);
         updated.put(device.id(), device);

@@ -12,6 +12,7 @@ public record Device(
         int registrationId,
         String passwordHash,
         long createdAtMillis,
+        byte[] encryptedName,
         SignedPreKey signedPreKey,
         List<PreKey> oneTimePreKeys,
         List<SignedPreKey> kyberPreKeys,
@@ -22,8 +23,8 @@ public record Device(
         kyberPreKeys = List.copyOf(kyberPreKeys);
     }
 
-    static Device fresh(int id, int registrationId, String passwordHash, long createdAtMillis) {
-        return new Device(id, registrationId, passwordHash, createdAtMillis, null, List.of(), List.of(), null);
+    static Device fresh(int id, int registrationId, String passwordHash, long createdAtMillis, byte[] encryptedName) {
+        return new Device(id, registrationId, passwordHash, createdAtMillis, encryptedName, null, List.of(), List.of(), null);
     }
 
     KeyStock keyStock() {
@@ -32,7 +33,7 @@ public record Device(
 
     /** New one-time keys are appended; a key id already stored is replaced, not duplicated. */
     Device withUploadedKeys(SignedPreKey signed, List<PreKey> oneTime, List<SignedPreKey> kyber, SignedPreKey lastResort) {
-        return new Device(id, registrationId, passwordHash, createdAtMillis,
+        return new Device(id, registrationId, passwordHash, createdAtMillis, encryptedName,
                 signed != null ? signed : signedPreKey,
                 merge(oneTimePreKeys, oneTime, PreKey::keyId),
                 merge(kyberPreKeys, kyber, SignedPreKey::keyId),
@@ -40,7 +41,7 @@ public record Device(
     }
 
     Device withoutClaimed(Integer oneTimeKeyId, Integer kyberKeyId) {
-        return new Device(id, registrationId, passwordHash, createdAtMillis, signedPreKey,
+        return new Device(id, registrationId, passwordHash, createdAtMillis, encryptedName, signedPreKey,
                 oneTimeKeyId == null ? oneTimePreKeys : oneTimePreKeys.stream().filter(k -> k.keyId() != oneTimeKeyId).toList(),
                 kyberKeyId == null ? kyberPreKeys : kyberPreKeys.stream().filter(k -> k.keyId() != kyberKeyId).toList(),
                 lastResortKyberPreKey);

@@ -13,6 +13,14 @@ import org.securecomm.protocol.client.v1.ContactMatches;
 import org.securecomm.protocol.client.v1.DeviceAdded;
 import org.securecomm.protocol.client.v1.DeviceInfo;
 import org.securecomm.protocol.client.v1.DeviceList;
+import org.securecomm.protocol.client.v1.DeviceRemoved;
+import org.securecomm.protocol.client.v1.ProvisioningChannelOpened;
+import org.securecomm.protocol.client.v1.ProvisioningMessageSent;
+import org.securecomm.protocol.client.v1.RemoveDevice;
+import org.securecomm.protocol.client.v1.SendProvisioningMessage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.securecomm.relay.account.DeviceLinking;
+import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
 import org.securecomm.protocol.client.v1.DiscoverContacts;
 import org.securecomm.protocol.client.v1.EcPreKey;
@@ -50,12 +58,15 @@ public final class ClientApi {
     private final KeyDirectory keys;
     private final ContactDiscovery discovery;
     private final EnvelopeRouter envelopes;
+    private final DeviceLinking linking;
 
-    public ClientApi(AccountManager accounts, KeyDirectory keys, ContactDiscovery discovery, EnvelopeRouter envelopes) {
+    public ClientApi(AccountManager accounts, KeyDirectory keys, ContactDiscovery discovery, EnvelopeRouter envelopes,
+                     DeviceLinking linking) {
         this.accounts = accounts;
         this.keys = keys;
         this.discovery = discovery;
         this.envelopes = envelopes;
+        this.linking = linking;
     }
 
     AccountManager accounts() {
@@ -69,7 +80,7 @@ public final class ClientApi {
 
     CompletionStage<Response.Builder> register(Register request) {
         return accounts.register(request.getIdentifier(), request.getVerificationCode(), request.getUsername().toLowerCase(java.util.Locale.ROOT),
-                        request.getRegistrationId(), request.getIdentityKey().toByteArray())
+                        request.getRegistrationId(), request.getIdentityKey().toByteArray(), request.getEncryptedDeviceName().toByteArray())
                 .thenApply(registration -> Response.newBuilder().setRegistered(Registered.newBuilder()
                         .setAccountId(registration.accountId())
                         .setAddress(registration.address().toString())
@@ -78,7 +89,7 @@ public final class ClientApi {
     }
 
     CompletionStage<Response.Builder> addDevice(AuthenticatedDevice device, AddDevice request) {
-        return accounts.addDevice(device, request.getRegistrationId()).thenApply(added -> Response.newBuilder()
+        return accounts.addDevice(device, request.getRegistrationId(), request.getEncryptedName().toByteArray()).thenApply(added -> Response.newBuilder()
                 .setDeviceAdded(DeviceAdded.newBuilder().setDeviceId(added.deviceId()).setPassword(added.password())));
     }
 
@@ -86,9 +97,25 @@ public final class ClientApi {
         return accounts.devices(device.accountId()).thenApply(devices -> {
             DeviceList.Builder list = DeviceList.newBuilder();
             devices.devices().forEach(d -> list.addDevices(DeviceInfo.newBuilder()
-                    .setDeviceId(d.id()).setRegistrationId(d.registrationId()).setCreatedAtMillis(d.createdAtMillis())));
+                    .setDeviceId(d.id()).setRegistrationId(d.registrationId()).setCreatedAtMillis(d.createdAtMillis())
+                    .setEncryptedName(d.encryptedName() == null ? ByteString.EMPTY : ByteString.copyFrom(d.encryptedName()))));
             return Response.newBuilder().setDeviceList(list);
         });
+    }
+
+    CompletionStage<Response.Builder> removeDevice(AuthenticatedDevice device, RemoveDevice request) {
+        return accounts.removeDevice(device, request.getDeviceId())
+                .thenApply(done -> Response.newBuilder().setDeviceRemoved(DeviceRemoved.getDefaultInstance()));
+    }
+
+    CompletionStage<Response.Builder> openProvisioningChannel(ActorRef<DeviceMessage> connection, ActorRef<?> owner) {
+        return linking.open(connection, owner).thenApply(channelId -> Response.newBuilder()
+                .setProvisioningChannelOpened(ProvisioningChannelOpened.newBuilder().setChannelId(channelId)));
+    }
+
+    CompletionStage<Response.Builder> sendProvisioningMessage(SendProvisioningMessage request) {
+        return linking.send(request.getChannelId(), request.getBody().toByteArray())
+                .thenApply(done -> Response.newBuilder().setProvisioningMessageSent(ProvisioningMessageSent.getDefaultInstance()));
     }
 
     CompletionStage<Response.Builder> uploadKeys(AuthenticatedDevice device, UploadKeys request) {

@@ -22,6 +22,7 @@ import org.securecomm.protocol.client.v1.Error;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.Pong;
 import org.securecomm.protocol.client.v1.PreKeyStockLow;
+import org.securecomm.protocol.client.v1.ProvisioningMessage;
 import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.QueueEmpty;
 import org.securecomm.protocol.client.v1.Response;
@@ -183,7 +184,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         } else if (type == ClientMessage.BodyCase.DISCOVER_CONTACTS) {
             throttle(discoveryBucket, request.getDiscoverContacts().getIdentifierHashesCount(), now, "too many contact look-ups");
         } else if (type == ClientMessage.BodyCase.AUTHENTICATE || type == ClientMessage.BodyCase.REGISTER
-                || type == ClientMessage.BodyCase.REQUEST_VERIFICATION_CODE) {
+                || type == ClientMessage.BodyCase.REQUEST_VERIFICATION_CODE || type == ClientMessage.BodyCase.OPEN_PROVISIONING_CHANNEL) {
             throttle(authenticationBucket, 1, now, "too many account attempts");
         }
     }
@@ -214,6 +215,16 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 return api.addDevice(requireDevice(), request.getAddDevice());
             case LIST_DEVICES:
                 return api.listDevices(requireDevice());
+            case REMOVE_DEVICE:
+                return api.removeDevice(requireDevice(), request.getRemoveDevice());
+            case OPEN_PROVISIONING_CHANNEL:
+                if (device != null) {
+                    throw new ApiException(ErrorCode.ALREADY_AUTHENTICATED, "only a device that is not yet linked opens a provisioning channel");
+                }
+                return api.openProvisioningChannel(pushTarget, getContext().getSelf());
+            case SEND_PROVISIONING_MESSAGE:
+                requireDevice();
+                return api.sendProvisioningMessage(request.getSendProvisioningMessage());
             case UPLOAD_KEYS:
                 return api.uploadKeys(requireDevice(), request.getUploadKeys());
             case SEND_ENVELOPES:
@@ -293,8 +304,13 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             push(Push.newBuilder().setQueueEmpty(QueueEmpty.getDefaultInstance()));
         } else if (pushed instanceof DeviceMessage.KeyStockLow low) {
             push(Push.newBuilder().setPreKeyStockLow(PreKeyStockLow.newBuilder().setKeyStock(ClientApi.keyStock(low.stock()))));
+        } else if (pushed instanceof DeviceMessage.Provisioning provisioning) {
+            push(Push.newBuilder().setProvisioningMessage(ProvisioningMessage.newBuilder()
+                    .setChannelId(provisioning.channelId()).setBody(com.google.protobuf.ByteString.copyFrom(provisioning.body()))));
         } else if (pushed instanceof DeviceMessage.Replaced) {
             return close("this device connected again elsewhere");
+        } else if (pushed instanceof DeviceMessage.Removed) {
+            return close("this device was removed from its account");
         }
         return this;
     }

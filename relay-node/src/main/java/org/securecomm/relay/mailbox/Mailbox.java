@@ -77,6 +77,10 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     public record Detach(ActorRef<DeviceMessage> connection) implements Command {
     }
 
+    /** Drops every queued envelope: the device is gone. */
+    public record Purge() implements Command {
+    }
+
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
 
@@ -174,6 +178,9 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     }
                     return Effect().none();
                 })
+                .onCommand(Purge.class, (state, cmd) -> state.size() == 0
+                        ? Effect().none()
+                        : Effect().persist(new EnvelopesAcknowledged(state.envelopesInOrder().stream().map(StoredEnvelope::id).toList())))
                 .onCommand(GetStats.class, (state, cmd) ->
                         Effect().reply(cmd.replyTo(), new Stats(state.size(), bytes, state.oldestServerTimestamp())))
                 .onCommand(Tick.class, this::onTick)

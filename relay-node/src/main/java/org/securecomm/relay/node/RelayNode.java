@@ -22,6 +22,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.ContactDiscovery;
+import org.securecomm.relay.account.DeviceLinking;
 import org.securecomm.relay.account.IdentifierHasher;
 import org.securecomm.relay.account.IdentifierRegistration;
 import org.securecomm.relay.account.KeyDirectory;
@@ -36,6 +37,7 @@ import org.securecomm.relay.mailbox.EnvelopeRouter;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.metrics.RelayMetrics;
 import org.securecomm.relay.session.DeviceMessage;
+import org.securecomm.relay.session.ProvisioningChannel;
 import org.securecomm.relay.session.UserSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +85,8 @@ public final class RelayNode implements AutoCloseable {
             ClientApi api = new ClientApi(accounts,
                     new KeyDirectory(sharding, accounts, settings.askTimeout()),
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
-                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock));
+                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock),
+                    new DeviceLinking(sharding, settings.askTimeout()));
 
             ConnectionRegistry connections = new ConnectionRegistry();
             AtomicBoolean draining = new AtomicBoolean();
@@ -134,6 +137,8 @@ public final class RelayNode implements AutoCloseable {
         // device is connected, never because of the default idle strategy.
         ClusterShardingSettings selfPassivating = ClusterShardingSettings.create(system).withNoPassivationStrategy();
         sharding.init(Entity.of(UserSession.TYPE_KEY, ctx -> UserSession.create(ctx.getEntityId(), ctx.getShard(), sharding))
+                .withSettings(selfPassivating));
+        sharding.init(Entity.of(ProvisioningChannel.TYPE_KEY, ctx -> ProvisioningChannel.create(ctx.getEntityId(), ctx.getShard()))
                 .withSettings(selfPassivating));
         sharding.init(Entity.of(Mailbox.TYPE_KEY,
                         ctx -> Mailbox.create(ctx.getEntityId(), ctx.getShard(), settings.mailbox(), metrics, clock))

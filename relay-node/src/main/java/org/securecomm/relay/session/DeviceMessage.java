@@ -20,4 +20,12 @@ public sealed interface DeviceMessage extends CborSerializable {
     /** The same device connected again elsewhere; this connection must close. */
     record Replaced() implements DeviceMessage {
     }
+
+    /** The device was removed from its account (or the account re-registered): close. */
+    record Removed() implements DeviceMessage {
+    }
+
+    /** A body for the device-linking channel an unauthenticated connection opened. */
+    record Provisioning(String channelId, byte[] body) implements DeviceMessage {
+    }
 }

@@ -52,11 +52,11 @@ class AccountTest {
         String id = UUID.randomUUID().toString();
         ActorRef<Account.Command> account = spawn(id);
         byte[] identity = {5, 1, 2, 3};
-        Account.Created created = this.<Account.Created>ask(account, r -> new Account.Create("olga", 11, identity, "hash-1", 1000L, r));
+        Account.Created created = this.<Account.Created>ask(account, r -> new Account.Create("olga", 11, identity, "hash-1", new byte[] {1}, 1000L, r));
         assertEquals(new Account.Created("olga", 1), created);
-        assertEquals(new Account.Linked(2), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "hash-2", 2000L, r)));
-        assertEquals(new Account.Linked(3), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(13, "hash-3", 3000L, r)));
-        assertInstanceOf(Account.LinkRefused.class, this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(14, "hash-4", 4000L, r)));
+        assertEquals(new Account.Linked(2), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "hash-2", new byte[] {1}, 2000L, r)));
+        assertEquals(new Account.Linked(3), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(13, "hash-3", new byte[] {1}, 3000L, r)));
+        assertInstanceOf(Account.LinkRefused.class, this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(14, "hash-4", new byte[] {1}, 4000L, r)));
 
         testKit.stop(account);
         Account.Devices recovered = ask(spawn(id), Account.GetDevices::new);
@@ -66,18 +66,36 @@ class AccountTest {
     }
 
     @Test
+    void onlyThePrimaryRemovesOthersAndNobodyRemovesThePrimary() {
+        String id = UUID.randomUUID().toString();
+        ActorRef<Account.Command> account = spawn(id);
+        this.<Account.Created>ask(account, r -> new Account.Create("rosa", 11, new byte[] {5, 1}, "h1", new byte[] {1}, 1000L, r));
+        this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "h2", new byte[] {2}, 2000L, r));
+        this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(13, "h3", new byte[] {3}, 3000L, r));
+        assertEquals(Account.RemoveResult.FORBIDDEN, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(3, 2, r)));
+        assertEquals(Account.RemoveResult.FORBIDDEN, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(1, 1, r)));
+        assertEquals(Account.RemoveResult.UNKNOWN_DEVICE, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(9, 1, r)));
+        assertEquals(Account.RemoveResult.REMOVED, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(3, 3, r)));
+        assertEquals(Account.RemoveResult.REMOVED, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(2, 1, r)));
+        testKit.stop(account);
+        Account.Devices devices = ask(spawn(id), Account.GetDevices::new);
+        assertEquals(List.of(1), devices.devices().stream().map(Device::id).toList());
+        assertArrayEquals(new byte[] {1}, devices.devices().get(0).encryptedName());
+    }
+
+    @Test
     void reRegistrationLeavesOnlyANewPrimaryDevice() {
         String id = UUID.randomUUID().toString();
         ActorRef<Account.Command> account = spawn(id);
-        this.<Account.Created>ask(account, r -> new Account.Create("pia", 11, new byte[] {5, 1}, "old", 1000L, r));
-        this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "laptop", 2000L, r));
-        Account.Created again = this.<Account.Created>ask(account, r -> new Account.Create("ignored", 21, new byte[] {5, 9}, "new", 3000L, r));
+        this.<Account.Created>ask(account, r -> new Account.Create("pia", 11, new byte[] {5, 1}, "old", new byte[] {1}, 1000L, r));
+        this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "laptop", new byte[] {1}, 2000L, r));
+        Account.Created again = this.<Account.Created>ask(account, r -> new Account.Create("ignored", 21, new byte[] {5, 9}, "new", new byte[] {1}, 3000L, r));
         assertEquals(new Account.Created("pia", 1), again);
         Account.Devices devices = ask(account, Account.GetDevices::new);
         assertEquals(1, devices.devices().size());
         assertEquals("new", devices.devices().get(0).passwordHash());
         // Device ids are never reused: the next linked device is 3, not 2.
-        assertEquals(new Account.Linked(3), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(13, "tablet", 4000L, r)));
+        assertEquals(new Account.Linked(3), this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(13, "tablet", new byte[] {1}, 4000L, r)));
     }
 
     @Test
@@ -85,7 +103,7 @@ class AccountTest {
         String id = UUID.randomUUID().toString();
         ActorRef<Account.Command> account = spawn(id);
         byte[] identity = {5, 7, 7};
-        this.<Account.Created>ask(account, r -> new Account.Create("quinn", 11, identity, "h", 1000L, r));
+        this.<Account.Created>ask(account, r -> new Account.Create("quinn", 11, identity, "h", new byte[] {1}, 1000L, r));
 
         Account.UploadResult wrongIdentity = this.<Account.UploadResult>ask(account, r -> new Account.UploadKeys(1, new byte[] {5, 0}, null, List.of(), List.of(), null, r));
         assertEquals(Account.UploadRejection.IDENTITY_KEY_MISMATCH, ((Account.UploadRejected) wrongIdentity).reason());
