@@ -18,6 +18,8 @@ import org.securecomm.relay.ApiException;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.session.UserSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registration, authentication and devices: the steps that span the IdentifierRegistration,
@@ -36,6 +38,7 @@ public final class AccountManager {
     public record NewDevice(int deviceId, String password) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(AccountManager.class);
     private static final int MAX_REGISTRATION_ID = 16380; // libsignal's range
     private static final int MAX_KEY_BYTES = 64;
 
@@ -120,6 +123,10 @@ public final class AccountManager {
                                                     settings.askTimeout())
                                             .thenCompose(created -> registration.<IdentifierRegistration.Bound>ask(
                                                             replyTo -> new IdentifierRegistration.Bind(accountId, replyTo), settings.askTimeout())
+                                                    .thenApply(bound -> {
+                                                        log.info("account registered account={}", accountId);
+                                                        return bound;
+                                                    })
                                                     .thenApply(bound -> new Registration(accountId,
                                                             new Address(created.username(), settings.domain()), created.deviceId(),
                                                             credential.password())))));
@@ -191,6 +198,7 @@ public final class AccountManager {
                         settings.askTimeout())
                 .thenApply(result -> {
                     if (result instanceof Account.Linked linked) {
+                        log.info("device linked account={} device={}", device.accountId(), linked.deviceId());
                         return new NewDevice(linked.deviceId(), credential.password());
                     }
                     throw new ApiException(ErrorCode.TOO_MANY_DEVICES, ((Account.LinkRefused) result).reason());
@@ -202,7 +210,10 @@ public final class AccountManager {
                 .<Account.RemoveResult>ask(replyTo -> new Account.RemoveDevice(deviceId, requester.deviceId(), replyTo), settings.askTimeout())
                 .thenApply(result -> {
                     switch (result) {
-                        case REMOVED -> forgetDevice(requester.accountId(), deviceId);
+                        case REMOVED -> {
+                            log.info("device removed account={} device={} by={}", requester.accountId(), deviceId, requester.deviceId());
+                            forgetDevice(requester.accountId(), deviceId);
+                        }
                         case UNKNOWN_DEVICE -> throw new ApiException(ErrorCode.UNKNOWN_DEVICE, "the account has no device " + deviceId);
                         case FORBIDDEN -> throw new ApiException(ErrorCode.FORBIDDEN,
                                 "only the primary device removes other devices, and the primary device cannot be removed");

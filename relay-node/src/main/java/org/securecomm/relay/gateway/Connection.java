@@ -266,6 +266,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         } else {
             device = done.result().device();
             metrics.deviceAuthenticated();
+            getContext().getLog().debug("device connected account={} device={}", device.accountId(), device.deviceId());
             sharding.entityRefFor(UserSession.TYPE_KEY, device.accountId())
                     .tell(new UserSession.Connect(device.deviceId(), pushTarget, getContext().getSelf()));
             reply = ServerMessage.newBuilder().setResponse(Response.newBuilder().setRequestId(done.requestId())
