@@ -1,0 +1,191 @@
+package org.securecomm.client.messaging;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.securecomm.client.account.OwnDevices;
+import org.securecomm.client.store.ProtocolStore;
+import org.securecomm.client.transport.Relay;
+import org.securecomm.client.transport.RelayException;
+import org.securecomm.protocol.client.v1.ClientMessage;
+import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
+import org.securecomm.protocol.client.v1.EnvelopeType;
+import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.protocol.client.v1.GetPreKeyBundles;
+import org.securecomm.protocol.client.v1.MismatchedDevices;
+import org.securecomm.protocol.client.v1.OutgoingEnvelope;
+import org.securecomm.protocol.client.v1.PreKeyBundles;
+import org.securecomm.protocol.client.v1.SendEnvelopes;
+import org.signal.libsignal.protocol.InvalidKeyException;
+import org.signal.libsignal.protocol.NoSessionException;
+import org.signal.libsignal.protocol.SessionBuilder;
+import org.signal.libsignal.protocol.SessionCipher;
+import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.UntrustedIdentityException;
+import org.signal.libsignal.protocol.message.CiphertextMessage;
+
+/**
+ * Fan-out of one plaintext to every device of a destination, as one SendEnvelopes request: each
+ * device gets its own libsignal ciphertext. Devices without a session get one from a claimed
+ * prekey bundle (PQXDH); when the relay answers MISMATCHED_DEVICES the device set is corrected
+ * (sessions of removed or re-registered devices dropped, new devices fetched) and the request is
+ * encrypted again and retried.
+ */
+public final class MessageSender {
+
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final ProtocolStore protocol;
+    private final Relay relay;
+    private final OwnDevices ownDevices;
+    private final String selfAddress;
+    private final int selfDevice;
+
+    public MessageSender(ProtocolStore protocol, Relay relay, OwnDevices ownDevices, String selfAddress, int selfDevice) {
+        this.protocol = protocol;
+        this.relay = relay;
+        this.ownDevices = ownDevices;
+        this.selfAddress = selfAddress;
+        this.selfDevice = selfDevice;
+    }
+
+    /**
+     * Encrypts {@code content} for every device of {@code destination} (for this account's own
+     * address: every other own device) and sends it. Answers the number of envelopes accepted
+     * (0 when sending to one's own address with no other device).
+     *
+     * @throws IdentityChangedException when the destination's identity changed and is not accepted
+     */
+    public int send(String destination, byte[] content, long timestamp) {
+        boolean toSelf = destination.equals(selfAddress);
+        Set<Integer> targets = knownDevices(destination, toSelf);
+        for (int attempt = 1; ; attempt++) {
+            if (targets.isEmpty()) {
+                if (toSelf) {
+                    return 0;
+                }
+                targets.addAll(fetchSessions(destination, 0));
+            }
+            for (int device : targets) {
+                if (!protocol.containsSession(new SignalProtocolAddress(destination, device))) {
+                    fetchSessions(destination, device);
+                }
+            }
+            SendEnvelopes.Builder request = SendEnvelopes.newBuilder().setDestination(destination)
+                    .setClientTimestamp(timestamp).setUrgent(true);
+            for (int device : targets) {
+                request.addEnvelopes(encrypt(destination, device, content));
+            }
+            try {
+                return relay.call(ClientMessage.newBuilder().setSendEnvelopes(request)).getEnvelopesAccepted().getEnvelopeIdsCount();
+            } catch (RelayException e) {
+                if (e.code() != ErrorCode.MISMATCHED_DEVICES || attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                correct(destination, toSelf, targets, e.error().getMismatchedDevices(), true);
+            }
+        }
+    }
+
+    /**
+     * Sends unencrypted libsignal PlaintextContent (a decryption-error message, which must be
+     * readable by a device that lost its session) to every device of {@code destination}.
+     */
+    public void sendPlaintext(String destination, byte[] plaintextContent, long timestamp, int knownDevice) {
+        boolean toSelf = destination.equals(selfAddress);
+        Set<Integer> targets = knownDevices(destination, toSelf);
+        if (!(toSelf && knownDevice == selfDevice)) {
+            targets.add(knownDevice);
+        }
+        for (int attempt = 1; ; attempt++) {
+            if (targets.isEmpty()) {
+                return;
+            }
+            SendEnvelopes.Builder request = SendEnvelopes.newBuilder().setDestination(destination).setClientTimestamp(timestamp);
+            for (int device : targets) {
+                request.addEnvelopes(OutgoingEnvelope.newBuilder().setDeviceId(device).setType(EnvelopeType.PLAINTEXT_CONTENT)
+                        .setContent(ByteString.copyFrom(plaintextContent)));
+            }
+            try {
+                relay.call(ClientMessage.newBuilder().setSendEnvelopes(request));
+                return;
+            } catch (RelayException e) {
+                if (e.code() != ErrorCode.MISMATCHED_DEVICES || attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                correct(destination, toSelf, targets, e.error().getMismatchedDevices(), false);
+            }
+        }
+    }
+
+    /**
+     * Claims prekey bundles (one device, or every device for 0) and starts sessions with them.
+     * Answers the device ids.
+     */
+    public List<Integer> fetchSessions(String destination, int deviceId) {
+        PreKeyBundles bundles = relay.call(ClientMessage.newBuilder().setGetPreKeyBundles(
+                GetPreKeyBundles.newBuilder().setAddress(destination).setDeviceId(deviceId))).getPreKeyBundles();
+        List<Integer> devices = new java.util.ArrayList<>();
+        for (DevicePreKeyBundle device : bundles.getDevicesList()) {
+            if (destination.equals(selfAddress) && device.getDeviceId() == selfDevice) {
+                continue;
+            }
+            SignalProtocolAddress address = new SignalProtocolAddress(destination, device.getDeviceId());
+            try {
+                new SessionBuilder(protocol, protocol, protocol, protocol, address).process(Bundles.toLibsignal(bundles, device));
+            } catch (UntrustedIdentityException e) {
+                throw new IdentityChangedException(destination);
+            } catch (InvalidKeyException e) {
+                throw new IllegalStateException("the relay served an invalid prekey bundle for " + address + ": " + e.getMessage(), e);
+            }
+            devices.add(device.getDeviceId());
+        }
+        return devices;
+    }
+
+    private Set<Integer> knownDevices(String destination, boolean toSelf) {
+        Set<Integer> targets = new TreeSet<>(protocol.sessionDevices(destination));
+        if (toSelf) {
+            targets.addAll(ownDevices.others());
+            targets.remove(selfDevice);
+        }
+        return targets;
+    }
+
+    private OutgoingEnvelope encrypt(String destination, int device, byte[] content) {
+        SignalProtocolAddress address = new SignalProtocolAddress(destination, device);
+        SessionCipher cipher = new SessionCipher(protocol, protocol, protocol, protocol, protocol, address);
+        try {
+            CiphertextMessage message = cipher.encrypt(content);
+            return OutgoingEnvelope.newBuilder().setDeviceId(device).setRegistrationId(cipher.getRemoteRegistrationId())
+                    .setType(message.getType() == CiphertextMessage.PREKEY_TYPE ? EnvelopeType.PREKEY_MESSAGE : EnvelopeType.CIPHERTEXT)
+                    .setContent(ByteString.copyFrom(message.serialize())).build();
+        } catch (UntrustedIdentityException e) {
+            throw new IdentityChangedException(destination);
+        } catch (NoSessionException e) {
+            throw new IllegalStateException("no session with " + address + " although one was just established", e);
+        }
+    }
+
+    private void correct(String destination, boolean toSelf, Set<Integer> targets, MismatchedDevices mismatch, boolean sessions) {
+        for (int extra : mismatch.getExtraDevicesList()) {
+            targets.remove(extra);
+            if (sessions) {
+                protocol.deleteSession(new SignalProtocolAddress(destination, extra));
+            }
+            if (toSelf) {
+                ownDevices.remove(extra);
+            }
+        }
+        for (int stale : mismatch.getStaleDevicesList()) {
+            protocol.deleteSession(new SignalProtocolAddress(destination, stale));
+        }
+        for (int missing : mismatch.getMissingDevicesList()) {
+            targets.add(missing);
+            if (toSelf) {
+                ownDevices.add(missing);
+            }
+        }
+    }
+}

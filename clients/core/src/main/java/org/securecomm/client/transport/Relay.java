@@ -1,0 +1,12 @@
+package org.securecomm.client.transport;
+
+import org.securecomm.protocol.client.v1.ClientMessage;
+import org.securecomm.protocol.client.v1.Response;
+
+/** A blocking request to the relay this device is authenticated with. */
+@FunctionalInterface
+public interface Relay {
+
+    /** @throws RelayException on an error response */
+    Response call(ClientMessage.Builder request);
+}

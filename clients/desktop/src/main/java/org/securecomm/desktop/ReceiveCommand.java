@@ -1,0 +1,45 @@
+package org.securecomm.desktop;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.securecomm.client.SecureCommClient;
+import org.securecomm.client.store.StoredMessage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "receive", description = "Fetch and print new messages as `from ADDRESS: TEXT` (--json: one object per line).")
+final class ReceiveCommand implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "keep receiving this long after the queued messages (default 0)")
+    int waitSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Output out = common.output();
+        try (SecureCommClient client = common.connect()) {
+            client.awaitQueueEmpty(Duration.ofSeconds(60));
+            long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+            Set<String> conversations = new LinkedHashSet<>();
+            while (true) {
+                for (StoredMessage message : client.unshownMessages()) {
+                    Printing.message(out, message);
+                    client.markShown(message);
+                    conversations.add(message.conversation());
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            conversations.forEach(client::markRead);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,124 @@
+package org.securecomm.desktop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.securecomm.client.SecureCommClient;
+import org.securecomm.desktop.support.SharedCassandra;
+import org.securecomm.desktop.support.TestClients;
+import org.securecomm.ops.cassandra.CassandraNode;
+import org.securecomm.relay.node.CqlSchema;
+
+/**
+ * Zero knowledge with real clients: a random canary sentence goes into messages (both ways, to
+ * linked devices and as sync copies), a contact name (synced between devices) and a device
+ * name; then every Cassandra table, every file of Cassandra's data directory (SSTables, commit
+ * log) and the relay's log are searched for it, as text, hex and base64. It must be nowhere.
+ */
+class ClientZeroKnowledgeTest {
+
+    @Test
+    void theCanaryNeverReachesTheRelaysStorageOrLogs(@TempDir Path dir) throws Exception {
+        String canary = "the quick canary " + UUID.randomUUID().toString().replace("-", "") + " sings at dawn";
+        SecureCommClient alice = TestClients.register(dir.resolve("alice"), "zkalice");
+        SecureCommClient alice2 = TestClients.link(alice, dir.resolve("alice2"), "device " + canary);
+        SecureCommClient bob = TestClients.register(dir.resolve("bob"), "zkbob");
+        try {
+            alice.addContact(bob.address(), "contact " + canary);
+            alice.send(bob.address(), "message " + canary);
+            bob.send(alice.address(), "reply " + canary);
+            TestClients.await("all copies", Duration.ofSeconds(30), () -> alice2.allMessages().size() == 2
+                    && bob.allMessages().size() == 2 && alice.allMessages().size() == 2);
+            TestClients.await("the contact sync", Duration.ofSeconds(30),
+                    () -> alice2.contacts().stream().anyMatch(c -> c.name().equals("contact " + canary)));
+            assertTrue(alice.devices().stream().anyMatch(d -> d.name().equals("device " + canary)), "device names decrypt on devices");
+        } finally {
+            alice.close();
+            alice2.close();
+            bob.close();
+        }
+
+        List<String> forms = forms(canary);
+        List<String> found = new ArrayList<>();
+        int addressesSeen = 0;
+        CassandraNode cassandra = SharedCassandra.get();
+        try (CqlSession session = CqlSchema.session(cassandra.host(), cassandra.nativePort(), "datacenter1")) {
+            List<String> tables = session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'securecomm'")
+                    .all().stream().map(r -> r.getString("table_name")).toList();
+            assertFalse(tables.isEmpty());
+            for (String table : tables) {
+                for (Row row : session.execute("SELECT * FROM securecomm." + table)) {
+                    for (ColumnDefinition column : row.getColumnDefinitions()) {
+                        ByteBuffer raw = row.getBytesUnsafe(column.getName());
+                        byte[] value = raw == null ? new byte[0] : bytes(raw);
+                        forms.stream().filter(form -> contains(value, form)).forEach(form -> found.add(table + "." + column.getName()));
+                        addressesSeen += contains(value, "zkalice@relay.test") ? 1 : 0;
+                    }
+                }
+            }
+        }
+        assertTrue(addressesSeen > 0, "sanity check of the scan: routing metadata (addresses) is stored in the clear");
+        // Commit-log segments are memory-mapped: what Cassandra wrote is readable without stopping it.
+        try (Stream<Path> files = Files.walk(cassandra.dataDir())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                byte[] content = Files.readAllBytes(file);
+                forms.stream().filter(form -> contains(content, form)).forEach(form -> found.add(file.toString()));
+            }
+        }
+        byte[] relayLog = Files.readAllBytes(Path.of(System.getProperty("relay.test.log", "target/relay-test.log")));
+        assertTrue(relayLog.length > 0);
+        forms.stream().filter(form -> contains(relayLog, form)).forEach(form -> found.add("the relay log"));
+        assertEquals(List.of(), found);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    /** The canary, its hex and its base64 at the three alignments (without the offset-dependent last characters). */
+    private static List<String> forms(String canary) {
+        byte[] bytes = canary.getBytes(StandardCharsets.UTF_8);
+        List<String> forms = new ArrayList<>(List.of(canary, HexFormat.of().formatHex(bytes)));
+        for (int shift = 0; shift < 3; shift++) {
+            String encoded = Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(bytes, shift, bytes.length));
+            forms.add(encoded.substring(0, encoded.length() - 4));
+        }
+        // the random part alone, in case a store split the sentence
+        forms.add(canary.split(" ")[3]);
+        return forms;
+    }
+
+    private static boolean contains(byte[] haystack, String form) {
+        byte[] needle = form.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
