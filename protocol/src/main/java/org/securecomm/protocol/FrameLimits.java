@@ -41,9 +41,12 @@ public final class FrameLimits {
         return maxEnvelopeBytes;
     }
 
-    /** A SendEnvelopes request carries one envelope per device of the destination. */
+    /**
+     * A SendEnvelopes request carries one envelope per device of the destination and one per
+     * other device of the sender.
+     */
     public int maxSendEnvelopesBytes() {
-        return maxEnvelopeBytes * maxDevicesPerAccount + SMALL_REQUEST_BYTES;
+        return maxEnvelopeBytes * (2 * maxDevicesPerAccount - 1) + SMALL_REQUEST_BYTES;
     }
 
     /** The largest frame a client may send at all. */

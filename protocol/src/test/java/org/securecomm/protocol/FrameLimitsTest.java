@@ -14,7 +14,8 @@ class FrameLimitsTest {
     @Test
     void sendLimitScalesWithDevices() {
         FrameLimits limits = new FrameLimits(1000, 5);
-        assertEquals(5000 + FrameLimits.SMALL_REQUEST_BYTES, limits.limitFor(ClientMessage.BodyCase.SEND_ENVELOPES));
+        // 5 devices of the recipient and 4 other devices of the sender.
+        assertEquals(9000 + FrameLimits.SMALL_REQUEST_BYTES, limits.limitFor(ClientMessage.BodyCase.SEND_ENVELOPES));
         assertEquals(FrameLimits.SMALL_REQUEST_BYTES, limits.limitFor(ClientMessage.BodyCase.PING));
         assertTrue(limits.maxClientFrameBytes() >= FrameLimits.UPLOAD_KEYS_BYTES);
     }

@@ -14,16 +14,23 @@ public final class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final long retryAfterSeconds;
     private final transient MismatchedDevices mismatchedDevices;
+    private final transient MismatchedDevices ownMismatchedDevices;
 
     public ApiException(ErrorCode code, String message) {
         this(code, message, 0, null);
     }
 
     public ApiException(ErrorCode code, String message, long retryAfterSeconds, MismatchedDevices mismatchedDevices) {
+        this(code, message, retryAfterSeconds, mismatchedDevices, null);
+    }
+
+    public ApiException(ErrorCode code, String message, long retryAfterSeconds, MismatchedDevices mismatchedDevices,
+                        MismatchedDevices ownMismatchedDevices) {
         super(message, null, false, false);
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
         this.mismatchedDevices = mismatchedDevices;
+        this.ownMismatchedDevices = ownMismatchedDevices;
     }
 
     public static ApiException rateLimited(String message, long retryAfterSeconds) {
@@ -40,5 +47,9 @@ public final class ApiException extends RuntimeException {
 
     public MismatchedDevices mismatchedDevices() {
         return mismatchedDevices;
+    }
+
+    public MismatchedDevices ownMismatchedDevices() {
+        return ownMismatchedDevices;
     }
 }

@@ -374,12 +374,11 @@ public final class SecureCommClient implements AutoCloseable {
             byte[] id = Vault.random(16);
             DataMessage data = DataMessage.newBuilder().setMessageId(ByteString.copyFrom(id)).setSentAtMillis(sentAt)
                     .setText(text).setExpireTimerSeconds(timer).build();
-            deliver(to, Content.newBuilder().setData(data).build(), sentAt);
+            deliverWithSync(to, data, sentAt);
             StoredMessage stored = new StoredMessage(id, to, credentials.address(), credentials.deviceId(), true, text, sentAt, now(),
                     false, true, timer, timer > 0 ? sentAt + timer * 1000L : null);
             messages.insert(stored);
             contactStore.put(to, null, now());
-            syncSent(to, data);
             return stored;
         });
     }
@@ -393,8 +392,7 @@ public final class SecureCommClient implements AutoCloseable {
             long sentAt = nextTimestamp();
             DataMessage update = DataMessage.newBuilder().setMessageId(ByteString.copyFrom(Vault.random(16))).setSentAtMillis(sentAt)
                     .setExpireTimerSeconds(seconds).setTimerUpdate(true).build();
-            deliver(to, Content.newBuilder().setData(update).build(), sentAt);
-            syncSent(to, update);
+            deliverWithSync(to, update, sentAt);
             return null;
         });
     }
@@ -441,11 +439,20 @@ public final class SecureCommClient implements AutoCloseable {
         });
     }
 
-    private void syncSent(String destination, DataMessage data) {
-        if (!ownDevices.others().isEmpty()) {
-            sendQuietly(credentials.address(), Content.newBuilder().setSync(SyncMessage.newBuilder().setSent(
-                    SentCopy.newBuilder().setDestination(destination).setMessage(data))).build());
+    /**
+     * Sends a message to every device of {@code destination} and, in the same request, its sync
+     * transcript to this account's other devices, so every device shows the conversation. Both
+     * are logged for resends after a decryption error.
+     */
+    private void deliverWithSync(String destination, DataMessage data, long sentAt) {
+        byte[] bytes = Content.newBuilder().setData(data).build().toByteArray();
+        byte[] transcript = Content.newBuilder().setSync(SyncMessage.newBuilder().setSent(
+                SentCopy.newBuilder().setDestination(destination).setMessage(data))).build().toByteArray();
+        messages.logSent(sentAt, destination, bytes);
+        if (!destination.equals(credentials.address())) {
+            messages.logSent(sentAt, credentials.address(), transcript);
         }
+        sender.send(destination, bytes, transcript, sentAt);
     }
 
     /** Logs the content (for resends after a decryption error) and sends it to every device of {@code destination}. */

@@ -164,15 +164,20 @@ public final class ClientApi {
     }
 
     CompletionStage<Response.Builder> sendEnvelopes(AuthenticatedDevice device, SendEnvelopes request) {
-        List<EnvelopeRouter.Outgoing> outgoing = request.getEnvelopesList().stream()
-                .map(e -> new EnvelopeRouter.Outgoing(e.getDeviceId(), e.getRegistrationId(), e.getTypeValue(), e.getContent().toByteArray()))
-                .toList();
-        return envelopes.send(device, request.getDestination(), outgoing, request.getClientTimestamp(), request.getUrgent())
-                .thenApply(ids -> {
+        return envelopes.send(device, request.getDestination(), outgoing(request.getEnvelopesList()),
+                        outgoing(request.getOwnDeviceEnvelopesList()), request.getClientTimestamp(), request.getUrgent())
+                .thenApply(result -> {
                     EnvelopesAccepted.Builder accepted = EnvelopesAccepted.newBuilder();
-                    ids.forEach(id -> accepted.addEnvelopeIds(EnvelopeIds.toBytes(id)));
+                    result.ids().forEach(id -> accepted.addEnvelopeIds(EnvelopeIds.toBytes(id)));
+                    result.ownCopyIds().forEach(id -> accepted.addOwnDeviceEnvelopeIds(EnvelopeIds.toBytes(id)));
                     return Response.newBuilder().setEnvelopesAccepted(accepted);
                 });
+    }
+
+    private static List<EnvelopeRouter.Outgoing> outgoing(List<org.securecomm.protocol.client.v1.OutgoingEnvelope> envelopes) {
+        return envelopes.stream()
+                .map(e -> new EnvelopeRouter.Outgoing(e.getDeviceId(), e.getRegistrationId(), e.getTypeValue(), e.getContent().toByteArray()))
+                .toList();
     }
 
     CompletionStage<Response.Builder> acknowledgeEnvelopes(AuthenticatedDevice device, AcknowledgeEnvelopes request) {

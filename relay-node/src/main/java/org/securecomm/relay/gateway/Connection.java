@@ -180,7 +180,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         }
         throttle(requestBucket, 1, now, "too many requests");
         if (type == ClientMessage.BodyCase.SEND_ENVELOPES) {
-            throttle(envelopeBucket, request.getSendEnvelopes().getEnvelopesCount(), now, "too many envelopes");
+            throttle(envelopeBucket, request.getSendEnvelopes().getEnvelopesCount() + request.getSendEnvelopes().getOwnDeviceEnvelopesCount(),
+                    now, "too many envelopes");
         } else if (type == ClientMessage.BodyCase.DISCOVER_CONTACTS) {
             throttle(discoveryBucket, request.getDiscoverContacts().getIdentifierHashesCount(), now, "too many contact look-ups");
         } else if (type == ClientMessage.BodyCase.AUTHENTICATE || type == ClientMessage.BodyCase.REGISTER
@@ -365,6 +366,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             error.setCode(api.code()).setMessage(api.getMessage()).setRetryAfterSeconds((int) api.retryAfterSeconds());
             if (api.mismatchedDevices() != null) {
                 error.setMismatchedDevices(api.mismatchedDevices());
+            }
+            if (api.ownMismatchedDevices() != null) {
+                error.setOwnMismatchedDevices(api.ownMismatchedDevices());
             }
         } else if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
             error.setCode(ErrorCode.UNAVAILABLE).setMessage("the relay did not answer in time: retry").setRetryAfterSeconds(1);

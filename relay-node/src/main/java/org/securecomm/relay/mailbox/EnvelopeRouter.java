@@ -21,9 +21,9 @@ import org.securecomm.relay.account.AuthenticatedDevice;
 import org.securecomm.relay.account.Device;
 
 /**
- * Sends one message to every device of a recipient: checks the sender addressed exactly the
- * recipient's current devices (so no device silently misses a message), then enqueues one
- * envelope per device and answers once all of them are persisted.
+ * Sends one message to every device of a recipient, and its copy to every other device of the
+ * sender: checks both sets are exactly the current devices (so no device silently misses a
+ * message), then enqueues one envelope per device and answers once all of them are persisted.
  */
 public final class EnvelopeRouter {
 
@@ -45,31 +45,62 @@ public final class EnvelopeRouter {
         this.clock = clock;
     }
 
-    /** Answers the envelope ids, in the order of {@code envelopes}. */
-    public CompletionStage<List<UUID>> send(AuthenticatedDevice sender, String destination, List<Outgoing> envelopes,
-                                            long clientTimestamp, boolean urgent) {
-        validate(envelopes);
-        return accounts.resolve(destination).thenCompose(accountId -> accounts.devices(accountId).thenCompose(devices -> {
-            checkDevices(sender, accountId, devices, envelopes);
+    /** Envelope ids in request order: for the destination's devices, and for the sender's own copies. */
+    public record Accepted(List<UUID> ids, List<UUID> ownCopyIds) {
+    }
+
+    /**
+     * Enqueues {@code envelopes} for every device of {@code destination} and {@code ownCopies} for
+     * every other device of the sender, or nothing when either set does not match the devices.
+     */
+    public CompletionStage<Accepted> send(AuthenticatedDevice sender, String destination, List<Outgoing> envelopes,
+                                          List<Outgoing> ownCopies, long clientTimestamp, boolean urgent) {
+        validate(envelopes, false);
+        validate(ownCopies, true);
+        return accounts.resolve(destination).thenCompose(accountId -> {
+            if (accountId.equals(sender.accountId()) && !ownCopies.isEmpty()) {
+                throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a message to one's own address needs no own-device copies");
+            }
+            CompletionStage<Account.Devices> ownDevices = ownCopies.isEmpty()
+                    ? CompletableFuture.completedFuture(null) : accounts.devices(sender.accountId());
+            return accounts.devices(accountId).thenCombine(ownDevices, (devices, own) -> {
+                MismatchedDevices mismatch = mismatch(sender, accountId, devices, envelopes);
+                MismatchedDevices ownMismatch = own == null ? null : mismatch(sender, sender.accountId(), own, ownCopies);
+                if (mismatch != null || ownMismatch != null) {
+                    throw new ApiException(ErrorCode.MISMATCHED_DEVICES, "the devices changed: send to the listed devices", 0,
+                            mismatch == null ? MismatchedDevices.getDefaultInstance() : mismatch, ownMismatch);
+                }
+                return accountId;
+            });
+        }).thenCompose(accountId -> {
             long now = clock.millis();
             List<UUID> ids = new ArrayList<>(envelopes.size());
-            List<CompletableFuture<Mailbox.EnqueueResult>> enqueued = new ArrayList<>(envelopes.size());
+            List<UUID> ownIds = new ArrayList<>(ownCopies.size());
+            List<CompletableFuture<Mailbox.EnqueueResult>> enqueued = new ArrayList<>(envelopes.size() + ownCopies.size());
             for (Outgoing outgoing : envelopes) {
-                UUID id = UUID.randomUUID();
-                ids.add(id);
-                StoredEnvelope envelope = new StoredEnvelope(id, sender.address().toString(), sender.deviceId(), outgoing.type(),
-                        clientTimestamp, now, outgoing.content(), urgent);
-                enqueued.add(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
-                        .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)
-                        .toCompletableFuture());
+                ids.add(enqueue(sender, accountId, outgoing, clientTimestamp, now, urgent, enqueued));
+            }
+            for (Outgoing outgoing : ownCopies) {
+                ownIds.add(enqueue(sender, sender.accountId(), outgoing, clientTimestamp, now, urgent, enqueued));
             }
             return CompletableFuture.allOf(enqueued.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
                 if (enqueued.stream().anyMatch(f -> f.join() == Mailbox.EnqueueResult.FULL)) {
                     throw new ApiException(ErrorCode.MAILBOX_FULL, "a device of " + destination + " has too many undelivered envelopes");
                 }
-                return ids;
+                return new Accepted(ids, ownIds);
             });
-        }));
+        });
+    }
+
+    private UUID enqueue(AuthenticatedDevice sender, String accountId, Outgoing outgoing, long clientTimestamp, long now,
+                         boolean urgent, List<CompletableFuture<Mailbox.EnqueueResult>> enqueued) {
+        UUID id = UUID.randomUUID();
+        StoredEnvelope envelope = new StoredEnvelope(id, sender.address().toString(), sender.deviceId(), outgoing.type(),
+                clientTimestamp, now, outgoing.content(), urgent);
+        enqueued.add(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
+                .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)
+                .toCompletableFuture());
+        return id;
     }
 
     public CompletionStage<Integer> acknowledge(AuthenticatedDevice device, List<UUID> envelopeIds) {
@@ -78,8 +109,8 @@ public final class EnvelopeRouter {
                 .thenApply(Mailbox.Acknowledged::removed);
     }
 
-    private void validate(List<Outgoing> envelopes) {
-        if (envelopes.isEmpty()) {
+    private void validate(List<Outgoing> envelopes, boolean mayBeEmpty) {
+        if (envelopes.isEmpty() && !mayBeEmpty) {
             throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a send request has one envelope per destination device");
         }
         Set<Integer> seen = new HashSet<>();
@@ -97,7 +128,9 @@ public final class EnvelopeRouter {
         }
     }
 
-    private static void checkDevices(AuthenticatedDevice sender, String accountId, Account.Devices devices, List<Outgoing> envelopes) {
+    /** What is wrong with the addressed devices of one account, or null when they match. */
+    private static MismatchedDevices mismatch(AuthenticatedDevice sender, String accountId, Account.Devices devices,
+                                              List<Outgoing> envelopes) {
         Map<Integer, Integer> registrationIds = new HashMap<>();
         for (Device device : devices.devices()) {
             // A device does not send to itself; its own account's other devices get copies.
@@ -117,9 +150,7 @@ public final class EnvelopeRouter {
             }
         }
         registrationIds.keySet().stream().filter(id -> !addressed.contains(id)).sorted().forEach(mismatch::addMissingDevices);
-        if (mismatch.getMissingDevicesCount() + mismatch.getExtraDevicesCount() + mismatch.getStaleDevicesCount() > 0) {
-            throw new ApiException(ErrorCode.MISMATCHED_DEVICES, "the recipient's devices changed: send to the listed devices",
-                    0, mismatch.build());
-        }
+        boolean matches = mismatch.getMissingDevicesCount() + mismatch.getExtraDevicesCount() + mismatch.getStaleDevicesCount() == 0;
+        return matches ? null : mismatch.build();
     }
 }

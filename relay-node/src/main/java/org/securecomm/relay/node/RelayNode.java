@@ -77,6 +77,7 @@ public final class RelayNode implements AutoCloseable {
             RelayMetrics metrics = new RelayMetrics();
             ClusterSharding sharding = ClusterSharding.get(system);
             initEntities(system, sharding, settings, metrics, clock);
+            warmUpPersistence(sharding);
 
             Executor hashing = system.dispatchers().lookup(DispatcherSelector.fromConfig("securecomm-hashing-dispatcher"));
             IdentifierHasher identifierHasher = new IdentifierHasher(settings.identifierHmacKey());
@@ -122,6 +123,18 @@ public final class RelayNode implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * The journal connects to Cassandra and prepares its statements on first use, which can take
+     * longer than a client's request may wait; recovering an entity that cannot exist (no username
+     * starts with '_') does that work before the node reports ready.
+     */
+    private static void warmUpPersistence(ClusterSharding sharding) throws Exception {
+        long started = System.nanoTime();
+        sharding.entityRefFor(Username.TYPE_KEY, "_warm-up").ask(Username.Resolve::new, Duration.ofSeconds(60))
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        log.info("persistence ready in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
     private static void initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,

@@ -159,9 +159,27 @@ class RelayEndToEndTest {
             assertArrayEquals(content, daveLaptop.nextEnvelope(PUSH_TIMEOUT).getContent().toByteArray());
             assertEquals(2, new HashSet<>(ids).size());
 
-            // A copy to the sender's own other device, as multi-device clients do.
+            // A note to self reaches the sender's other devices.
             dave.send(dave.address, List.of(daveLaptop.deviceId), content);
             assertEquals(dave.address, daveLaptop.nextEnvelope(PUSH_TIMEOUT).getSourceAddress());
+
+            // Message and sync transcript in one request: the recipient's devices and the sender's other device.
+            var message = org.securecomm.protocol.client.v1.OutgoingEnvelope.newBuilder().setContent(ByteString.copyFromUtf8("to carol"));
+            var request = org.securecomm.protocol.client.v1.SendEnvelopes.newBuilder().setDestination(carol.address)
+                    .addEnvelopes(message.clone().setDeviceId(carol.deviceId));
+            Response ownWrong = daveLaptop.request(ClientMessage.newBuilder().setSendEnvelopes(request.clone()
+                    .addOwnDeviceEnvelopes(message.clone().setDeviceId(99))));
+            assertEquals(List.of(dave.deviceId), ownWrong.getError().getOwnMismatchedDevices().getMissingDevicesList(),
+                    "own copies go to exactly the sender's other devices");
+            assertEquals(List.of(99), ownWrong.getError().getOwnMismatchedDevices().getExtraDevicesList());
+            assertEquals(0, ownWrong.getError().getMismatchedDevices().getMissingDevicesCount(), "the recipient's side was right");
+            var accepted = daveLaptop.call(ClientMessage.newBuilder().setSendEnvelopes(request.clone().addOwnDeviceEnvelopes(
+                    message.clone().setDeviceId(dave.deviceId).setContent(ByteString.copyFromUtf8("sent to carol")))))
+                    .getEnvelopesAccepted();
+            assertEquals(1, accepted.getEnvelopeIdsCount());
+            assertEquals(1, accepted.getOwnDeviceEnvelopeIdsCount());
+            assertEquals("to carol", carol.nextEnvelope(PUSH_TIMEOUT).getContent().toStringUtf8());
+            assertEquals("sent to carol", dave.nextEnvelope(PUSH_TIMEOUT).getContent().toStringUtf8());
             carol.close();
             dave.close();
             daveLaptop.close();

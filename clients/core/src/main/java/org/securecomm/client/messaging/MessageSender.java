@@ -26,7 +26,8 @@ import org.signal.libsignal.protocol.UntrustedIdentityException;
 import org.signal.libsignal.protocol.message.CiphertextMessage;
 
 /**
- * Fan-out of one plaintext to every device of a destination, as one SendEnvelopes request: each
+ * Fan-out of one plaintext to every device of a destination (and of its sync transcript to this
+ * account's other devices), as one SendEnvelopes request: each
  * device gets its own libsignal ciphertext. Devices without a session get one from a claimed
  * prekey bundle (PQXDH); when the relay answers MISMATCHED_DEVICES the device set is corrected
  * (sessions of removed or re-registered devices dropped, new devices fetched) and the request is
@@ -58,8 +59,19 @@ public final class MessageSender {
      * @throws IdentityChangedException when the destination's identity changed and is not accepted
      */
     public int send(String destination, byte[] content, long timestamp) {
+        return send(destination, content, null, timestamp);
+    }
+
+    /**
+     * Like {@link #send(String, byte[], long)}, with {@code ownCopy} (a sync transcript, may be
+     * null) encrypted for this account's other devices in the same request: the relay accepts both
+     * or neither, and reports device changes of both sides at once.
+     */
+    public int send(String destination, byte[] content, byte[] ownCopy, long timestamp) {
         boolean toSelf = destination.equals(selfAddress);
+        boolean withCopies = ownCopy != null && !toSelf;
         Set<Integer> targets = knownDevices(destination, toSelf);
+        Set<Integer> ownTargets = withCopies ? knownDevices(selfAddress, true) : new TreeSet<>();
         for (int attempt = 1; ; attempt++) {
             if (targets.isEmpty()) {
                 if (toSelf) {
@@ -67,15 +79,15 @@ public final class MessageSender {
                 }
                 targets.addAll(fetchSessions(destination, 0));
             }
-            for (int device : targets) {
-                if (!protocol.containsSession(new SignalProtocolAddress(destination, device))) {
-                    fetchSessions(destination, device);
-                }
-            }
+            ensureSessions(destination, targets);
+            ensureSessions(selfAddress, ownTargets);
             SendEnvelopes.Builder request = SendEnvelopes.newBuilder().setDestination(destination)
                     .setClientTimestamp(timestamp).setUrgent(true);
             for (int device : targets) {
                 request.addEnvelopes(encrypt(destination, device, content));
+            }
+            for (int device : ownTargets) {
+                request.addOwnDeviceEnvelopes(encrypt(selfAddress, device, ownCopy));
             }
             try {
                 return relay.call(ClientMessage.newBuilder().setSendEnvelopes(request)).getEnvelopesAccepted().getEnvelopeIdsCount();
@@ -84,6 +96,17 @@ public final class MessageSender {
                     throw e;
                 }
                 correct(destination, toSelf, targets, e.error().getMismatchedDevices(), true);
+                if (withCopies) {
+                    correct(selfAddress, true, ownTargets, e.error().getOwnMismatchedDevices(), true);
+                }
+            }
+        }
+    }
+
+    private void ensureSessions(String address, Set<Integer> devices) {
+        for (int device : devices) {
+            if (!protocol.containsSession(new SignalProtocolAddress(address, device))) {
+                fetchSessions(address, device);
             }
         }
     }
