@@ -15,6 +15,7 @@ import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.Asks;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.session.UserSession;
@@ -78,8 +79,8 @@ public final class AccountManager {
         boolean testIdentifier = isTestIdentifier(normalized);
         String code = testIdentifier ? settings.testCode() : randomCode();
         long now = clock.millis();
-        return registration(normalized).<IdentifierRegistration.IssueResult>ask(
-                        replyTo -> new IdentifierRegistration.IssueCode(code, now, replyTo), settings.askTimeout())
+        return Asks.plain(registration(normalized).<IdentifierRegistration.IssueResult>ask(
+                        replyTo -> new IdentifierRegistration.IssueCode(code, now, replyTo), settings.askTimeout()))
                 .thenCompose(result -> {
                     if (result instanceof IdentifierRegistration.ResendTooSoon tooSoon) {
                         throw ApiException.rateLimited("a code was sent moments ago", (tooSoon.retryAfterMillis() + 999) / 1000);
@@ -104,11 +105,11 @@ public final class AccountManager {
         checkDeviceName(encryptedDeviceName);
         EntityRef<IdentifierRegistration.Command> registration = registration(normalized);
         long now = clock.millis();
-        return registration.<IdentifierRegistration.VerifyResult>ask(
-                        replyTo -> new IdentifierRegistration.VerifyCode(code, now, replyTo), settings.askTimeout())
+        return Asks.plain(registration.<IdentifierRegistration.VerifyResult>ask(
+                        replyTo -> new IdentifierRegistration.VerifyCode(code, now, replyTo), settings.askTimeout()))
                 .thenCompose(verified -> {
                     String accountId = verifiedAccountId(verified);
-                    return account(accountId).ask(Account.GetDevices::new, settings.askTimeout())
+                    return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout()))
                             .thenCompose(existing -> {
                                 if (!existing.exists()) {
                                     return claimUsername(username, accountId);
@@ -118,11 +119,11 @@ public final class AccountManager {
                                 return CompletableFuture.completedFuture(existing.username());
                             })
                             .thenCompose(finalUsername -> hashPassword().thenCompose(credential ->
-                                    account(accountId).<Account.Created>ask(replyTo -> new Account.Create(finalUsername,
+                                    Asks.plain(account(accountId).<Account.Created>ask(replyTo -> new Account.Create(finalUsername,
                                                     registrationId, identityKey, credential.hash(), encryptedDeviceName, now, replyTo),
-                                                    settings.askTimeout())
-                                            .thenCompose(created -> registration.<IdentifierRegistration.Bound>ask(
-                                                            replyTo -> new IdentifierRegistration.Bind(accountId, replyTo), settings.askTimeout())
+                                                    settings.askTimeout()))
+                                            .thenCompose(created -> Asks.plain(registration.<IdentifierRegistration.Bound>ask(
+                                                            replyTo -> new IdentifierRegistration.Bind(accountId, replyTo), settings.askTimeout()))
                                                     .thenApply(bound -> {
                                                         log.info("account registered account={}", accountId);
                                                         return bound;
@@ -148,8 +149,8 @@ public final class AccountManager {
     }
 
     private CompletionStage<String> claimUsername(String username, String accountId) {
-        return sharding.entityRefFor(Username.TYPE_KEY, username)
-                .<Username.ClaimResult>ask(replyTo -> new Username.Claim(accountId, replyTo), settings.askTimeout())
+        return Asks.plain(sharding.entityRefFor(Username.TYPE_KEY, username)
+                .<Username.ClaimResult>ask(replyTo -> new Username.Claim(accountId, replyTo), settings.askTimeout()))
                 .thenApply(result -> {
                     if (!result.granted()) {
                         throw new ApiException(ErrorCode.USERNAME_TAKEN, "the username " + username + " is taken");
@@ -165,7 +166,7 @@ public final class AccountManager {
         if (!isAccountId(accountId) || deviceId <= 0 || password.isEmpty()) {
             return CompletableFuture.failedFuture(authenticationFailed());
         }
-        return account(accountId).ask(Account.GetDevices::new, settings.askTimeout()).thenCompose(devices -> {
+        return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout())).thenCompose(devices -> {
             Device device = devices.exists()
                     ? devices.devices().stream().filter(d -> d.id() == deviceId).findFirst().orElse(null) : null;
             if (device == null) {
@@ -193,9 +194,9 @@ public final class AccountManager {
         checkRegistrationId(registrationId);
         checkDeviceName(encryptedName);
         long now = clock.millis();
-        return hashPassword().thenCompose(credential -> account(device.accountId())
+        return hashPassword().thenCompose(credential -> Asks.plain(account(device.accountId())
                 .<Account.LinkResult>ask(replyTo -> new Account.LinkDevice(registrationId, credential.hash(), encryptedName, now, replyTo),
-                        settings.askTimeout())
+                        settings.askTimeout()))
                 .thenApply(result -> {
                     if (result instanceof Account.Linked linked) {
                         log.info("device linked account={} device={}", device.accountId(), linked.deviceId());
@@ -206,8 +207,8 @@ public final class AccountManager {
     }
 
     public CompletionStage<Void> removeDevice(AuthenticatedDevice requester, int deviceId) {
-        return account(requester.accountId())
-                .<Account.RemoveResult>ask(replyTo -> new Account.RemoveDevice(deviceId, requester.deviceId(), replyTo), settings.askTimeout())
+        return Asks.plain(account(requester.accountId())
+                .<Account.RemoveResult>ask(replyTo -> new Account.RemoveDevice(deviceId, requester.deviceId(), replyTo), settings.askTimeout()))
                 .thenApply(result -> {
                     switch (result) {
                         case REMOVED -> {
@@ -229,7 +230,7 @@ public final class AccountManager {
     }
 
     public CompletionStage<Account.Devices> devices(String accountId) {
-        return account(accountId).ask(Account.GetDevices::new, settings.askTimeout());
+        return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout()));
     }
 
     /** The account id behind an address of this relay's domain. */
@@ -248,8 +249,8 @@ public final class AccountManager {
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
-        return sharding.entityRefFor(Username.TYPE_KEY, address.username())
-                .ask(Username.Resolve::new, settings.askTimeout())
+        return Asks.plain(sharding.entityRefFor(Username.TYPE_KEY, address.username())
+                .ask(Username.Resolve::new, settings.askTimeout()))
                 .thenApply(owner -> {
                     if (owner.accountId() == null) {
                         throw new ApiException(ErrorCode.UNKNOWN_ACCOUNT, "no account " + address);

@@ -11,6 +11,7 @@ import org.securecomm.protocol.Address;
 import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.Asks;
 
 /**
  * Which of a client's identifier hashes belong to accounts. Answers only the matches, and the
@@ -48,8 +49,8 @@ public final class ContactDiscovery {
     }
 
     private CompletionStage<Optional<Match>> lookup(byte[] clientHash) {
-        return sharding.entityRefFor(IdentifierRegistration.TYPE_KEY, identifierHasher.keyForClientHash(clientHash))
-                .ask(IdentifierRegistration.Lookup::new, askTimeout)
+        return Asks.plain(sharding.entityRefFor(IdentifierRegistration.TYPE_KEY, identifierHasher.keyForClientHash(clientHash))
+                .ask(IdentifierRegistration.Lookup::new, askTimeout))
                 .thenCompose(owner -> owner.accountId() == null
                         ? CompletableFuture.completedFuture(Optional.<Match>empty())
                         : accounts.devices(owner.accountId()).thenApply(devices -> devices.exists()

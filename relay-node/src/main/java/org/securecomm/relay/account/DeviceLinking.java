@@ -9,6 +9,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.Asks;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.session.ProvisioningChannel;
 
@@ -32,8 +33,8 @@ public final class DeviceLinking {
         byte[] id = new byte[16];
         random.nextBytes(id);
         String channelId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        return sharding.entityRefFor(ProvisioningChannel.TYPE_KEY, channelId)
-                .<Boolean>ask(replyTo -> new ProvisioningChannel.Open(connection, owner, replyTo), askTimeout)
+        return Asks.plain(sharding.entityRefFor(ProvisioningChannel.TYPE_KEY, channelId)
+                .<Boolean>ask(replyTo -> new ProvisioningChannel.Open(connection, owner, replyTo), askTimeout))
                 .thenApply(opened -> {
                     if (!opened) {
                         throw new ApiException(ErrorCode.INTERNAL_ERROR, "could not open a provisioning channel: retry");
@@ -49,8 +50,8 @@ public final class DeviceLinking {
         if (channelId.isEmpty() || channelId.length() > 64) {
             throw new ApiException(ErrorCode.UNKNOWN_PROVISIONING_CHANNEL, "no such provisioning channel");
         }
-        return sharding.entityRefFor(ProvisioningChannel.TYPE_KEY, channelId)
-                .<Boolean>ask(replyTo -> new ProvisioningChannel.Forward(body, replyTo), askTimeout)
+        return Asks.plain(sharding.entityRefFor(ProvisioningChannel.TYPE_KEY, channelId)
+                .<Boolean>ask(replyTo -> new ProvisioningChannel.Forward(body, replyTo), askTimeout))
                 .thenApply(delivered -> {
                     if (!delivered) {
                         throw new ApiException(ErrorCode.UNKNOWN_PROVISIONING_CHANNEL, "the provisioning channel is closed or expired");

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.Asks;
 
 /**
  * Public prekeys for PQXDH: devices upload them, other devices claim one bundle per device. The
@@ -39,9 +40,9 @@ public final class KeyDirectory {
         check(lastResortKyberPreKey);
         oneTimePreKeys.forEach(k -> checkPublicKey(k.publicKey()));
         kyberPreKeys.forEach(KeyDirectory::check);
-        return sharding.entityRefFor(Account.TYPE_KEY, device.accountId())
+        return Asks.plain(sharding.entityRefFor(Account.TYPE_KEY, device.accountId())
                 .<Account.UploadResult>ask(replyTo -> new Account.UploadKeys(device.deviceId(), identityKey, signedPreKey,
-                        oneTimePreKeys, kyberPreKeys, lastResortKyberPreKey, replyTo), askTimeout)
+                        oneTimePreKeys, kyberPreKeys, lastResortKyberPreKey, replyTo), askTimeout))
                 .thenApply(result -> {
                     if (result instanceof Account.KeysStored stored) {
                         return stored.stock();
@@ -60,8 +61,8 @@ public final class KeyDirectory {
         if (deviceId < 0) {
             throw new ApiException(ErrorCode.INVALID_ARGUMENT, "device_id must not be negative");
         }
-        return accounts.resolve(address).thenCompose(accountId -> sharding.entityRefFor(Account.TYPE_KEY, accountId)
-                .<Account.ClaimResult>ask(replyTo -> new Account.ClaimPreKeys(deviceId, replyTo), askTimeout)
+        return accounts.resolve(address).thenCompose(accountId -> Asks.plain(sharding.entityRefFor(Account.TYPE_KEY, accountId)
+                .<Account.ClaimResult>ask(replyTo -> new Account.ClaimPreKeys(deviceId, replyTo), askTimeout))
                 .thenApply(result -> {
                     if (result instanceof Account.Bundles bundles) {
                         return bundles;

@@ -11,6 +11,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.relay.Asks;
 
 /**
  * Turns WebSocket messages into requests. An oversized frame is read to its end but not kept
@@ -31,7 +32,7 @@ final class FrameDecoder {
 
     CompletionStage<Inbound> decode(Message message) {
         if (message.isText()) {
-            return message.asTextMessage().getStreamedText().completionTimeout(readTimeout).runWith(Sink.ignore(), materializer)
+            return Asks.plain(message.asTextMessage().getStreamedText().completionTimeout(readTimeout).runWith(Sink.ignore(), materializer))
                     .handle((done, error) -> new Inbound.Rejected(0, ErrorCode.MALFORMED_FRAME,
                             "text frames are not part of the protocol: send binary protobuf frames"));
         }
@@ -39,9 +40,9 @@ final class FrameDecoder {
         if (binary.isStrict()) {
             return CompletableFuture.completedFuture(parse(binary.getStrictData(), binary.getStrictData().size()));
         }
-        return binary.getStreamedData()
-                .completionTimeout(readTimeout)
-                .runFold(new Accumulated(ByteString.emptyByteString(), 0), this::append, materializer)
+        return Asks.plain(binary.getStreamedData()
+                        .completionTimeout(readTimeout)
+                        .runFold(new Accumulated(ByteString.emptyByteString(), 0), this::append, materializer))
                 .handle((accumulated, error) -> error != null
                         ? new Inbound.Rejected(0, ErrorCode.MALFORMED_FRAME, "the frame did not arrive completely")
                         : parse(accumulated.data(), accumulated.size()));

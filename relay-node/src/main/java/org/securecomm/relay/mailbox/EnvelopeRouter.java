@@ -15,6 +15,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.MismatchedDevices;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
@@ -97,15 +98,14 @@ public final class EnvelopeRouter {
         UUID id = UUID.randomUUID();
         StoredEnvelope envelope = new StoredEnvelope(id, sender.address().toString(), sender.deviceId(), outgoing.type(),
                 clientTimestamp, now, outgoing.content(), urgent);
-        enqueued.add(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
-                .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)
-                .toCompletableFuture());
+        enqueued.add(Asks.plain(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
+                .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)));
         return id;
     }
 
     public CompletionStage<Integer> acknowledge(AuthenticatedDevice device, List<UUID> envelopeIds) {
-        return sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(device.accountId(), device.deviceId()))
-                .<Mailbox.Acknowledged>ask(replyTo -> new Mailbox.Acknowledge(envelopeIds, replyTo), askTimeout)
+        return Asks.plain(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(device.accountId(), device.deviceId()))
+                .<Mailbox.Acknowledged>ask(replyTo -> new Mailbox.Acknowledge(envelopeIds, replyTo), askTimeout))
                 .thenApply(Mailbox.Acknowledged::removed);
     }
 

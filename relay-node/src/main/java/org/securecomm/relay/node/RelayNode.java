@@ -19,6 +19,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.ContactDiscovery;
@@ -132,7 +133,7 @@ public final class RelayNode implements AutoCloseable {
      */
     private static void warmUpPersistence(ClusterSharding sharding) throws Exception {
         long started = System.nanoTime();
-        sharding.entityRefFor(Username.TYPE_KEY, "_warm-up").ask(Username.Resolve::new, Duration.ofSeconds(60))
+        Asks.plain(sharding.entityRefFor(Username.TYPE_KEY, "_warm-up").ask(Username.Resolve::new, Duration.ofSeconds(60)))
                 .toCompletableFuture().get(60, TimeUnit.SECONDS);
         log.info("persistence ready in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
