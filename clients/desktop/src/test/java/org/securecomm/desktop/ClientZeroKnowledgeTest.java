@@ -7,22 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
 import com.datastax.oss.driver.api.core.cql.Row;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecomm.client.SecureCommClient;
-import org.securecomm.desktop.support.SharedCassandra;
+import org.securecomm.relay.support.Canaries;
+import org.securecomm.relay.support.SharedCassandra;
 import org.securecomm.desktop.support.TestClients;
 import org.securecomm.ops.cassandra.CassandraNode;
 import org.securecomm.relay.node.CqlSchema;
@@ -67,10 +63,9 @@ class ClientZeroKnowledgeTest {
             for (String table : tables) {
                 for (Row row : session.execute("SELECT * FROM securecomm." + table)) {
                     for (ColumnDefinition column : row.getColumnDefinitions()) {
-                        ByteBuffer raw = row.getBytesUnsafe(column.getName());
-                        byte[] value = raw == null ? new byte[0] : bytes(raw);
-                        forms.stream().filter(form -> contains(value, form)).forEach(form -> found.add(table + "." + column.getName()));
-                        addressesSeen += contains(value, "zkalice@relay.test") ? 1 : 0;
+                        byte[] value = Canaries.bytes(row.getBytesUnsafe(column.getName()));
+                        forms.stream().filter(form -> Canaries.contains(value, form)).forEach(form -> found.add(table + "." + column.getName()));
+                        addressesSeen += Canaries.contains(value, "zkalice@relay.test") ? 1 : 0;
                     }
                 }
             }
@@ -80,45 +75,19 @@ class ClientZeroKnowledgeTest {
         try (Stream<Path> files = Files.walk(cassandra.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 byte[] content = Files.readAllBytes(file);
-                forms.stream().filter(form -> contains(content, form)).forEach(form -> found.add(file.toString()));
+                forms.stream().filter(form -> Canaries.contains(content, form)).forEach(form -> found.add(file.toString()));
             }
         }
         byte[] relayLog = Files.readAllBytes(Path.of(System.getProperty("relay.test.log", "target/relay-test.log")));
         assertTrue(relayLog.length > 0);
-        forms.stream().filter(form -> contains(relayLog, form)).forEach(form -> found.add("the relay log"));
+        forms.stream().filter(form -> Canaries.contains(relayLog, form)).forEach(form -> found.add("the relay log"));
         assertEquals(List.of(), found);
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
-
-    /** The canary, its hex and its base64 at the three alignments (without the offset-dependent last characters). */
+    /** The canary's forms, and its random part alone in case a store split the sentence. */
     private static List<String> forms(String canary) {
-        byte[] bytes = canary.getBytes(StandardCharsets.UTF_8);
-        List<String> forms = new ArrayList<>(List.of(canary, HexFormat.of().formatHex(bytes)));
-        for (int shift = 0; shift < 3; shift++) {
-            String encoded = Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(bytes, shift, bytes.length));
-            forms.add(encoded.substring(0, encoded.length() - 4));
-        }
-        // the random part alone, in case a store split the sentence
+        List<String> forms = new ArrayList<>(Canaries.forms(canary));
         forms.add(canary.split(" ")[3]);
         return forms;
-    }
-
-    private static boolean contains(byte[] haystack, String form) {
-        byte[] needle = form.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -8,14 +8,11 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +23,7 @@ import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.protocol.client.v1.DiscoverContacts;
 import org.securecomm.protocol.client.v1.Envelope;
+import org.securecomm.relay.support.Canaries;
 import org.securecomm.relay.support.CapturingCodeSender;
 import org.securecomm.relay.support.SharedCassandra;
 import org.securecomm.relay.support.TestDevice;
@@ -78,7 +76,7 @@ class ZeroKnowledgeTest {
                     byte[] bytes = Files.readAllBytes(file);
                     boolean isLog = file.toString().contains("/logs/");
                     for (String form : forms(identifierForms, isLog ? envelopeCanary : null)) {
-                        if (contains(bytes, form.getBytes(StandardCharsets.UTF_8))) {
+                        if (Canaries.contains(bytes, form)) {
                             found.add(dataDir.relativize(file) + " contains " + form);
                         }
                     }
@@ -87,7 +85,7 @@ class ZeroKnowledgeTest {
             byte[] nodeLog = Files.readAllBytes(Path.of(System.getProperty("relay.test.log", "target/relay-test.log")));
             assertTrue(nodeLog.length > 0, "the node log was written");
             for (String form : forms(identifierForms, envelopeCanary)) {
-                if (contains(nodeLog, form.getBytes(StandardCharsets.UTF_8))) {
+                if (Canaries.contains(nodeLog, form)) {
                     found.add("the node log contains " + form);
                 }
             }
@@ -107,13 +105,13 @@ class ZeroKnowledgeTest {
             for (String table : tables) {
                 for (Row row : session.execute("SELECT * FROM securecomm." + table)) {
                     for (ColumnDefinition column : row.getColumnDefinitions()) {
-                        byte[] value = bytesOf(row, column);
+                        byte[] value = Canaries.bytes(row.getBytesUnsafe(column.getName()));
                         for (String form : forms(identifierForms, null)) {
-                            if (contains(value, form.getBytes(StandardCharsets.UTF_8))) {
+                            if (Canaries.contains(value, form)) {
                                 found.add(table + "." + column.getName() + " contains " + form);
                             }
                         }
-                        if (contains(value, envelopeCanary.getBytes(StandardCharsets.UTF_8))) {
+                        if (Canaries.contains(value, envelopeCanary)) {
                             String manifest = row.getColumnDefinitions().contains("ser_manifest") ? row.getString("ser_manifest") : "";
                             boolean insideEnvelope = (table.equals("messages") && column.getName().asInternal().equals("event")
                                     && manifest.endsWith("EnvelopeEnqueued"))
@@ -132,47 +130,13 @@ class ZeroKnowledgeTest {
         return envelopeCopies;
     }
 
-    private static byte[] bytesOf(Row row, ColumnDefinition column) {
-        ByteBuffer raw = row.getBytesUnsafe(column.getName());
-        if (raw == null) {
-            return new byte[0];
-        }
-        byte[] bytes = new byte[raw.remaining()];
-        raw.duplicate().get(bytes);
-        return bytes;
-    }
 
-    /** The text itself, its hex and its base64: what a log or a JSON column would show. */
     private static List<String> forms(List<String> identifiers, String envelopeCanary) {
         List<String> forms = new ArrayList<>();
-        List<String> all = new ArrayList<>(identifiers);
+        identifiers.forEach(identifier -> forms.addAll(Canaries.forms(identifier)));
         if (envelopeCanary != null) {
-            all.add(envelopeCanary);
-        }
-        for (String text : all) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            forms.add(text);
-            forms.add(HexFormat.of().formatHex(bytes));
-            // Base64 of a canary inside a larger buffer depends on its offset modulo 3: take all three,
-            // without the last characters, which depend on the bytes that follow.
-            for (int shift = 0; shift < 3; shift++) {
-                String encoded = Base64.getEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOfRange(bytes, shift, bytes.length));
-                forms.add(encoded.substring(0, encoded.length() - 4));
-            }
+            forms.addAll(Canaries.forms(envelopeCanary));
         }
         return forms;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -1,5 +1,8 @@
 package org.securecomm.desktop.support;
 
+import org.securecomm.relay.support.CapturingCodeSender;
+import org.securecomm.relay.support.SharedCassandra;
+import org.securecomm.relay.support.TestRelays;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;

@@ -1,0 +1,53 @@
+package org.securecomm.relay.support;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Searching stored bytes for canary text in the forms a store or a log would show it. */
+public final class Canaries {
+
+    private Canaries() {
+    }
+
+    /**
+     * The text itself, its hex, and its base64 at the three alignments it can have inside a
+     * larger buffer (without the last characters, which depend on the bytes that follow).
+     */
+    public static List<String> forms(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        List<String> forms = new ArrayList<>(List.of(text, HexFormat.of().formatHex(bytes)));
+        for (int shift = 0; shift < 3; shift++) {
+            String encoded = Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(bytes, shift, bytes.length));
+            forms.add(encoded.substring(0, encoded.length() - 4));
+        }
+        return forms;
+    }
+
+    public static boolean contains(byte[] haystack, String form) {
+        byte[] needle = form.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    public static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return new byte[0];
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}
