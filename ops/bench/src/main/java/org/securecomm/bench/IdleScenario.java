@@ -56,6 +56,9 @@ final class IdleScenario {
             List<Device> devices = registered.stream().filter(Objects::nonNull).flatMap(List::stream).toList();
             waitForClosedSetupConnections(pool);
             OptionalLong heapB = local ? ProcStats.heapUsedAfterGcKib(nodePid) : OptionalLong.empty();
+            Map<String, ProcStats.ClassUsage> nodeClassesB = options.histograms && local ? ProcStats.classHistogram(nodePid) : Map.of();
+            Map<String, ProcStats.ClassUsage> ownClassesB = options.histograms
+                    ? ProcStats.classHistogram(ProcessHandle.current().pid()) : Map.of();
             System.out.println("  node after registering " + devices.size() + " devices (none connected): heap after GC " + kib(heapB));
 
             // 2. connect and authenticate every device
@@ -88,6 +91,16 @@ final class IdleScenario {
             OptionalLong cassandraRss = node.cassandraPid().map(ProcStats::rssKib).orElse(OptionalLong.empty());
             long clientHeapC = ProcStats.ownHeapUsedAfterGcKib();
             OptionalLong clientRss = ProcStats.rssKib(ProcessHandle.current().pid());
+            if (options.histograms && stillOpen > 0) {
+                if (local) {
+                    System.out.println("  node heap growth per idle connected device, by class (jcmd GC.class_histogram):");
+                    ProcStats.histogramGrowth(nodeClassesB, ProcStats.classHistogram(nodePid), stillOpen, 25)
+                            .forEach(line -> System.out.println("    " + line));
+                }
+                System.out.println("  load generator heap growth per connection, by class:");
+                ProcStats.histogramGrowth(ownClassesB, ProcStats.classHistogram(ProcessHandle.current().pid()), stillOpen, 15)
+                        .forEach(line -> System.out.println("    " + line));
+            }
 
             // 4. are they alive? one Ping each
             AtomicInteger answered = new AtomicInteger();

@@ -79,6 +79,7 @@ final class LatencyScenario {
             long errorsBefore = errors.total();
             Map<String, Double> nodeBefore = node.scrape();
             ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
+            Scenarios.ThreadSample threadsBefore = Scenarios.ThreadSample.of(node);
             Traffic.Counters before = Traffic.Counters.of(traffic);
             if (options.top) {
                 sleepUntil(windowFrom + (end - windowFrom) / 2);
@@ -87,6 +88,7 @@ final class LatencyScenario {
             sleepUntil(end);
             Traffic.Counters after = Traffic.Counters.of(traffic);
             ProcStats.CpuSample cpuAfter = ProcStats.sampleCpu(node.cpuProcesses());
+            Scenarios.ThreadSample threadsAfter = Scenarios.ThreadSample.of(node);
             Map<String, Double> nodeAfter = node.scrape();
             try {
                 pacer.join();
@@ -118,8 +120,10 @@ final class LatencyScenario {
                     Report.rate((after.acked() - before.acked()) / seconds), Report.ms(maxLag[0] / 1000));
             report.line("node counters: %s", Scenarios.nodeRates(nodeBefore, nodeAfter, seconds));
             report.line("CPU: %s", ProcStats.formatCpu(ProcStats.cpuPercent(cpuBefore, cpuAfter)));
-            report.line("errors in the window: %d; whole scenario: %s; setup: %s; duplicates pushed: %d; unacknowledged at the end: %d",
-                    windowErrors, errors.describe(), setupErrors.describe(), traffic.duplicates.sum(), left);
+            Scenarios.reportThreads(report, threadsBefore, threadsAfter);
+            report.line("errors in the window: %d; whole scenario: %s; setup: %s", windowErrors, errors.describe(), setupErrors.describe());
+            report.line("duplicates pushed: %d; sends that failed but were delivered anyway: %d; unacknowledged at the end: %d",
+                    traffic.duplicates.sum(), traffic.deliveredDespiteFailure.sum(), left);
             long p99 = latency.getTotalCount() == 0 ? -1 : latency.getValueAtPercentile(99);
             boolean complete = measuredSent > 0 && delivered >= measuredSent * 0.999;
             String name = String.format(Locale.ROOT, "p99 < 100 ms at %,d envelopes/s", options.rate);

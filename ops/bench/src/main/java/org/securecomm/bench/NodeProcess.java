@@ -180,14 +180,15 @@ final class NodeProcess implements AutoCloseable {
                 Matcher m = READY.matcher(line);
                 if (m.find()) {
                     ready.complete(URI.create(m.group(2)));
-                } else if (line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("Exception")) {
+                } else if (isWarning(line)) {
                     int n = warnings.incrementAndGet();
                     if (n <= ECHOED_WARNINGS) {
                         System.out.println("  [node] " + line);
                     } else if (n == ECHOED_WARNINGS + 1) {
                         System.out.println("  [node] (further warnings only in " + log + ")");
                     }
-                } else if (!ready.isDone() && !line.contains(" INFO ") && !line.contains(" DEBUG ")) {
+                } else if (!ready.isDone() && !line.contains(" INFO ") && !line.contains("level=INFO")
+                        && !line.contains(" DEBUG ") && !line.contains("level=DEBUG")) {
                     System.out.println("  [node] " + line); // build messages, "starting a dev relay..."
                 }
             }
@@ -197,6 +198,12 @@ final class NodeProcess implements AutoCloseable {
             ready.completeExceptionally(new IllegalStateException("the node exited"
                     + (process.isAlive() ? "" : " with code " + process.exitValue())));
         }
+    }
+
+    /** Logback lines of level WARN or ERROR (plain "... WARN ..." or key=value "level=WARN"), stack traces. */
+    static boolean isWarning(String line) {
+        return line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("level=WARN") || line.contains("level=ERROR")
+                || line.startsWith("Exception") || line.startsWith("WARNING:") || line.startsWith("SEVERE:");
     }
 
     List<String> lastLines() {

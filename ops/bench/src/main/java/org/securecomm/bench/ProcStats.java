@@ -68,6 +68,57 @@ final class ProcStats {
     }
 
     /**
+     * CPU ticks of a process's threads grouped by name (Linux keeps the first 15 characters of a
+     * Java thread's name; digits are folded, so "GC Thread#0" and "GC Thread#1" add up).
+     */
+    static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> groups = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    groups.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process ended
+        }
+        return groups;
+    }
+
+    /**
+     * The busiest thread groups between two {@link #threadTicks} samples, "% of one core", and the
+     * CPU of threads that ended between the samples (the process's total minus its live threads').
+     */
+    static String threadCpu(Map<String, Long> before, Map<String, Long> after, long processTicksBefore, long processTicksAfter,
+                            double seconds, int top) {
+        List<Map.Entry<String, Double>> usage = new ArrayList<>();
+        double attributed = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            double percent = Math.max(0, (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) CLOCK_TICKS / seconds * 100);
+            attributed += percent;
+            if (percent >= 0.5) {
+                usage.add(Map.entry(e.getKey(), percent));
+            }
+        }
+        usage.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Double> e : usage.subList(0, Math.min(top, usage.size()))) {
+            text.append(text.length() == 0 ? "" : ", ").append('"').append(e.getKey()).append("\" ")
+                    .append(String.format(Locale.ROOT, "%.0f%%", e.getValue()));
+        }
+        if (processTicksBefore >= 0 && processTicksAfter >= 0) {
+            double total = (processTicksAfter - processTicksBefore) / (double) CLOCK_TICKS / seconds * 100;
+            text.append(String.format(Locale.ROOT, "; threads that ended within the window %.0f%%", Math.max(0, total - attributed)));
+        }
+        return text.length() == 0 ? "-" : text.toString();
+    }
+
+    /**
      * Per process: the CPU it used between two samples in % of one core; plus "other" (the rest of
      * the machine's busy time) and "idle", both in % of one core too (the machine has
      * {@code cores * 100} %).
@@ -170,6 +221,68 @@ final class ProcStats {
             throw new IOException("jcmd " + command + " exited with " + process.exitValue() + ": " + text.strip());
         }
         return text;
+    }
+
+    /** A HotSpot performance counter of a JVM ({@code jcmd PID PerfCounter.print}), e.g. java.threads.started. */
+    static OptionalLong perfCounter(long pid, String name) {
+        try {
+            for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
+                if (line.startsWith(name + "=")) {
+                    return OptionalLong.of(Long.parseLong(line.substring(name.length() + 1).trim()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return OptionalLong.empty();
+    }
+
+    /** One line of a class histogram: instances and bytes of a class. */
+    record ClassUsage(long instances, long bytes) {
+    }
+
+    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+
+    /** {@code jcmd PID GC.class_histogram} (live objects, after a full GC), by class name. */
+    static Map<String, ClassUsage> classHistogram(long pid) {
+        Map<String, ClassUsage> result = new LinkedHashMap<>();
+        try {
+            for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
+                Matcher m = HISTOGRAM_LINE.matcher(line);
+                if (m.find()) {
+                    result.merge(m.group(3), new ClassUsage(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
+                            (a, b) -> new ClassUsage(a.instances() + b.instances(), a.bytes() + b.bytes()));
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("jcmd GC.class_histogram failed for pid " + pid + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result;
+    }
+
+    /** The classes that grew most between two histograms, per {@code divisor} (e.g. per connection). */
+    static List<String> histogramGrowth(Map<String, ClassUsage> before, Map<String, ClassUsage> after, int divisor, int top) {
+        record Growth(String name, long instances, long bytes) {
+        }
+        List<Growth> growth = new ArrayList<>();
+        after.forEach((name, usage) -> {
+            ClassUsage old = before.getOrDefault(name, new ClassUsage(0, 0));
+            growth.add(new Growth(name, usage.instances() - old.instances(), usage.bytes() - old.bytes()));
+        });
+        growth.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+        long total = growth.stream().mapToLong(Growth::bytes).sum();
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%12s %12s %10s  %s", "bytes/each", "objects/each", "share", "class"));
+        for (Growth g : growth.subList(0, Math.min(top, growth.size()))) {
+            lines.add(String.format(Locale.ROOT, "%12.0f %12.1f %9.1f%%  %s", g.bytes() / (double) divisor, g.instances() / (double) divisor,
+                    total == 0 ? 0 : 100.0 * g.bytes() / total, g.name()));
+        }
+        lines.add(String.format(Locale.ROOT, "%12.0f %12s %10s  %s", total / (double) divisor, "", "", "total"));
+        return lines;
     }
 
     /** This JVM's heap after a full GC, in KiB. */

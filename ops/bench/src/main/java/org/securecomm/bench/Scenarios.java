@@ -74,6 +74,37 @@ final class Scenarios {
         return text.length() == 0 ? "unavailable" : text.toString();
     }
 
+    /** Thread CPU of the node and of Cassandra at one instant (empty when their pids are unknown). */
+    record ThreadSample(long nanos, Map<String, Long> node, long nodeTicks, long nodeThreadsStarted,
+                        Map<String, Long> cassandra, long cassandraTicks) {
+        static ThreadSample of(NodeInfo info) {
+            long nodePid = info.pid().orElse(-1L);
+            long cassandraPid = info.cassandraPid().orElse(-1L);
+            return new ThreadSample(System.nanoTime(),
+                    nodePid > 0 ? ProcStats.threadTicks(nodePid) : Map.of(),
+                    nodePid > 0 ? ProcStats.processTicks(nodePid) : -1,
+                    nodePid > 0 ? ProcStats.perfCounter(nodePid, "java.threads.started").orElse(-1) : -1,
+                    cassandraPid > 0 ? ProcStats.threadTicks(cassandraPid) : Map.of(),
+                    cassandraPid > 0 ? ProcStats.processTicks(cassandraPid) : -1);
+        }
+    }
+
+    /** Report lines: where the node's and Cassandra's CPU went, by thread group, and how many threads the node started. */
+    static void reportThreads(Report report, ThreadSample before, ThreadSample after) {
+        double seconds = (after.nanos() - before.nanos()) / 1e9;
+        if (!after.node().isEmpty()) {
+            report.line("node CPU by thread: %s", ProcStats.threadCpu(before.node(), after.node(), before.nodeTicks(), after.nodeTicks(), seconds, 8));
+        }
+        if (before.nodeThreadsStarted() >= 0 && after.nodeThreadsStarted() >= 0) {
+            report.line("node threads started: %s (java.threads.started)",
+                    Report.rate((after.nodeThreadsStarted() - before.nodeThreadsStarted()) / seconds));
+        }
+        if (!after.cassandra().isEmpty()) {
+            report.line("Cassandra CPU by thread: %s", ProcStats.threadCpu(before.cassandra(), after.cassandra(), before.cassandraTicks(),
+                    after.cassandraTicks(), seconds, 8));
+        }
+    }
+
     /** {@code top -b -n1} (first lines), to see what runs besides the benchmark. */
     static void printTop() {
         try {

@@ -54,6 +54,7 @@ final class ThroughputScenario {
             long errorsBefore = errors.total();
             Map<String, Double> nodeBefore = node.scrape();
             ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
+            Scenarios.ThreadSample threadsBefore = Scenarios.ThreadSample.of(node);
             Traffic.Counters before = Traffic.Counters.of(traffic);
             traffic.recordWindow(before.nanos(), Long.MAX_VALUE);
             System.out.println("  -- warm-up done, measuring for " + options.durationSeconds + " s");
@@ -67,6 +68,7 @@ final class ThroughputScenario {
             Traffic.Counters after = Traffic.Counters.of(traffic);
             traffic.recordWindow(before.nanos(), after.nanos());
             ProcStats.CpuSample cpuAfter = ProcStats.sampleCpu(node.cpuProcesses());
+            Scenarios.ThreadSample threadsAfter = Scenarios.ThreadSample.of(node);
             Map<String, Double> nodeAfter = node.scrape();
             long windowErrors = errors.total() - errorsBefore;
             running = false;
@@ -93,8 +95,10 @@ final class ThroughputScenario {
             report.line("send -> accepted latency at saturation: %s", Report.percentiles(acceptance));
             report.line("node counters: %s", Scenarios.nodeRates(nodeBefore, nodeAfter, seconds));
             report.line("CPU: %s", ProcStats.formatCpu(ProcStats.cpuPercent(cpuBefore, cpuAfter)));
+            Scenarios.reportThreads(report, threadsBefore, threadsAfter);
             report.line("errors in the window: %d; whole scenario: %s; setup: %s", windowErrors, errors.describe(), setupErrors.describe());
-            report.line("duplicates pushed: %d; not acknowledged 30 s after the senders stopped: %d", traffic.duplicates.sum(), left);
+            report.line("duplicates pushed: %d; sends that failed but were delivered anyway: %d; not acknowledged 30 s after the senders stopped: %d",
+                    traffic.duplicates.sum(), traffic.deliveredDespiteFailure.sum(), left);
             report.target("throughput >= 5,000 envelopes/s sustained", Report.rate(ackedRate) + " acknowledged", ackedRate >= 5000);
             return ackedRate;
         }

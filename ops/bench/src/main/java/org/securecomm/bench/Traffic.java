@@ -55,6 +55,7 @@ final class Traffic {
         private List<ByteString> ackBuffer = new ArrayList<>();
         private boolean ackInFlight;
         private final BitSet seen = new BitSet();
+        private final BitSet failed = new BitSet();
 
         Pair(int index, Accounts.Connected sender, Accounts.Connected recipient) {
             this.index = index;
@@ -64,9 +65,12 @@ final class Traffic {
             this.in = recipient.connection();
         }
 
-        /** Envelopes accepted by the relay (or being sent) that the recipient has not acknowledged yet. */
+        /**
+         * Envelopes accepted by the relay (or being sent) that the recipient has not acknowledged yet
+         * (an envelope whose send failed may still arrive and be acknowledged: never below 0).
+         */
         long unacknowledged() {
-            return acceptedCount.get() + inFlight.get() - ackedCount.get();
+            return Math.max(0, acceptedCount.get() + inFlight.get() - ackedCount.get());
         }
     }
 
@@ -90,6 +94,8 @@ final class Traffic {
     final LongAdder acked = new LongAdder();
     final LongAdder ackFailed = new LongAdder();
     final LongAdder ackRequests = new LongAdder();
+    /** Sends answered with an error (or timed out) whose envelope was delivered anyway. */
+    final LongAdder deliveredDespiteFailure = new LongAdder();
 
     /** Intended send time to push arrival, microseconds; only envelopes intended within the window. */
     final Recorder endToEnd = new Recorder(3);
@@ -150,12 +156,20 @@ final class Traffic {
                         .setContent(UnsafeByteOperations.unsafeWrap(content))));
         pair.inFlight.incrementAndGet();
         sent.increment();
-        pair.out.request(request).whenComplete((response, failure) -> onSendResult(pair, intendedNanos, response, failure));
+        pair.out.request(request).whenComplete((response, failure) -> onSendResult(pair, sequence, intendedNanos, response, failure));
     }
 
-    private void onSendResult(Pair pair, long intendedNanos, Response response, Throwable failure) {
+    private void onSendResult(Pair pair, long sequence, long intendedNanos, Response response, Throwable failure) {
         if (failure != null || response.hasError()) {
             sendFailed.increment();
+            if (sequence < Integer.MAX_VALUE) {
+                synchronized (pair.ackLock) {
+                    pair.failed.set((int) sequence);
+                    if (pair.seen.get((int) sequence)) {
+                        deliveredDespiteFailure.increment();
+                    }
+                }
+            }
             if (failure != null) {
                 errors.count(failure);
             } else {
@@ -210,6 +224,9 @@ final class Traffic {
             duplicate = sequence < Integer.MAX_VALUE && pair.seen.get((int) sequence);
             if (sequence < Integer.MAX_VALUE) {
                 pair.seen.set((int) sequence);
+                if (!duplicate && pair.failed.get((int) sequence)) {
+                    deliveredDespiteFailure.increment();
+                }
             }
             pair.ackBuffer.add(envelope.getId());
             if (!pair.ackInFlight) {
@@ -297,6 +314,17 @@ final class Traffic {
         return pairs.stream().mapToLong(Pair::unacknowledged).sum();
     }
 
+    private boolean acknowledgementsIdle() {
+        for (Pair pair : pairs) {
+            synchronized (pair.ackLock) {
+                if (pair.ackInFlight || !pair.ackBuffer.isEmpty()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     long inFlight() {
         return pairs.stream().mapToLong(p -> p.inFlight.get()).sum();
     }
@@ -305,7 +333,7 @@ final class Traffic {
     long awaitDrained(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (System.nanoTime() < deadline) {
-            if (inFlight() == 0 && unacknowledged() == 0) {
+            if (inFlight() == 0 && unacknowledged() == 0 && acknowledgementsIdle()) {
                 return 0;
             }
             try {
