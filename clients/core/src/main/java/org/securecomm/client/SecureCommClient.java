@@ -376,7 +376,7 @@ public final class SecureCommClient implements AutoCloseable {
                     .setText(text).setExpireTimerSeconds(timer).build();
             deliverWithSync(to, data, sentAt);
             StoredMessage stored = new StoredMessage(id, to, credentials.address(), credentials.deviceId(), true, text, sentAt, now(),
-                    false, true, timer, timer > 0 ? sentAt + timer * 1000L : null);
+                    false, false, timer, timer > 0 ? sentAt + timer * 1000L : null);
             messages.insert(stored);
             contactStore.put(to, null, now());
             return stored;

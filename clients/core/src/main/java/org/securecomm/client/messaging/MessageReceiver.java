@@ -197,7 +197,7 @@ public final class MessageReceiver {
                 }
                 int timer = data.getExpireTimerSeconds();
                 StoredMessage message = new StoredMessage(data.getMessageId().toByteArray(), destination, selfAddress,
-                        envelope.getSourceDevice(), true, data.getText(), data.getSentAtMillis(), now, false, true, timer,
+                        envelope.getSourceDevice(), true, data.getText(), data.getSentAtMillis(), now, false, false, timer,
                         timer > 0 ? data.getSentAtMillis() + timer * 1000L : null);
                 if (messages.insert(message)) {
                     afterCommit.add(() -> effects.stored(message));
