@@ -25,7 +25,7 @@ import org.signal.libsignal.protocol.message.PreKeySignalMessage;
 import org.signal.libsignal.protocol.message.SignalMessage;
 
 /**
- * Client-side cost (docs/BENCHMARKS-client.md): messages per second one device encrypts and
+ * Client-side cost (docs/BENCHMARKS.md, "Client SDK"): messages per second one device encrypts and
  * decrypts with its sealed SQLite store, and the end-to-end latency from send() to the message
  * being committed in the receiving device's store, through a local relay on a local Cassandra.
  * A program, not a test: {@code ClientBenchmark [messages] [latency-samples]}.
