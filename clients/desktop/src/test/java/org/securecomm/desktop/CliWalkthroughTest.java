@@ -27,9 +27,9 @@ import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.protocol.client.v1.RequestVerificationCode;
 
 /**
- * The walk-through of docs/client.md as a user runs it: the real {@code bin/securecomm-relay dev}
+ * The README's walk-through as a user runs it: the real {@code bin/securecomm-relay dev}
  * and the real {@code bin/securecomm} launcher as subprocesses. Every command below is checked to
- * appear verbatim in docs/client.md, then run with this test's home directory and port.
+ * appear verbatim in the README, then run with this test's home directory and port.
  */
 class CliWalkthroughTest {
 
@@ -44,7 +44,7 @@ class CliWalkthroughTest {
     void theReadmeWalkthroughWorks(@TempDir Path dir) throws Exception {
         home = dir;
         port = freePort();
-        String doc = Files.readString(ROOT.resolve("docs/client.md"));
+        String doc = Files.readString(ROOT.resolve("README.md"));
         Process relay = new ProcessBuilder(ROOT.resolve("bin/securecomm-relay").toString(), "dev", "--data-dir",
                 dir.resolve("relay").toString(), "--port", Integer.toString(port))
                 .directory(ROOT.toFile()).redirectErrorStream(true).start();
@@ -153,7 +153,7 @@ class CliWalkthroughTest {
     }
 
     private Process start(String doc, String command, String... number) throws IOException {
-        assertTrue(doc.contains(command), "docs/client.md shows: " + command);
+        assertTrue(doc.contains(command), "the README shows: " + command);
         List<String> args = new ArrayList<>();
         Matcher tokens = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(command);
         while (tokens.find()) {
