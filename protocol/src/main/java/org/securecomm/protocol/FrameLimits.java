@@ -23,6 +23,9 @@ public final class FrameLimits {
     /** Device-linking messages: keys and credentials, end-to-end encrypted, up to 64 KiB. */
     public static final int MAX_PROVISIONING_BODY = 64 * 1024;
     public static final int PROVISIONING_BYTES = MAX_PROVISIONING_BODY + 1024;
+    /** Call signals: SDP, ICE candidates and SFrame keys, end-to-end encrypted, up to 16 KiB. */
+    public static final int MAX_CALL_SIGNAL_PAYLOAD = 16 * 1024;
+    public static final int CALL_SIGNAL_BYTES = MAX_CALL_SIGNAL_PAYLOAD + 1024;
     /** Encrypted device names. */
     public static final int MAX_DEVICE_NAME_BYTES = 512;
 
@@ -62,6 +65,7 @@ public final class FrameLimits {
             case DISCOVER_CONTACTS -> DISCOVER_CONTACTS_BYTES;
             case ACKNOWLEDGE_ENVELOPES -> ACKNOWLEDGE_BYTES;
             case SEND_PROVISIONING_MESSAGE -> PROVISIONING_BYTES;
+            case SEND_CALL_SIGNAL -> CALL_SIGNAL_BYTES;
             default -> SMALL_REQUEST_BYTES;
         };
     }

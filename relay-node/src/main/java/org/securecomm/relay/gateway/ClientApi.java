@@ -8,6 +8,14 @@ import org.securecomm.protocol.EnvelopeIds;
 import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.client.v1.AcknowledgeEnvelopes;
 import org.securecomm.protocol.client.v1.AddDevice;
+import org.securecomm.protocol.client.v1.CallJoined;
+import org.securecomm.protocol.client.v1.CallParticipant;
+import org.securecomm.protocol.client.v1.CallSignalSent;
+import org.securecomm.protocol.client.v1.CallStarted;
+import org.securecomm.protocol.client.v1.CallUpdated;
+import org.securecomm.protocol.client.v1.InviteToCall;
+import org.securecomm.protocol.client.v1.SendCallSignal;
+import org.securecomm.protocol.client.v1.StartCall;
 import org.securecomm.protocol.client.v1.ContactMatch;
 import org.securecomm.protocol.client.v1.ContactMatches;
 import org.securecomm.protocol.client.v1.DeviceAdded;
@@ -46,6 +54,8 @@ import org.securecomm.relay.account.KeyDirectory;
 import org.securecomm.relay.account.KeyStock;
 import org.securecomm.relay.account.PreKey;
 import org.securecomm.relay.account.SignedPreKey;
+import org.securecomm.relay.call.CallManager;
+import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
 
 /**
@@ -59,18 +69,24 @@ public final class ClientApi {
     private final ContactDiscovery discovery;
     private final EnvelopeRouter envelopes;
     private final DeviceLinking linking;
+    private final CallManager calls;
 
     public ClientApi(AccountManager accounts, KeyDirectory keys, ContactDiscovery discovery, EnvelopeRouter envelopes,
-                     DeviceLinking linking) {
+                     DeviceLinking linking, CallManager calls) {
         this.accounts = accounts;
         this.keys = keys;
         this.discovery = discovery;
         this.envelopes = envelopes;
         this.linking = linking;
+        this.calls = calls;
     }
 
     AccountManager accounts() {
         return accounts;
+    }
+
+    CallManager calls() {
+        return calls;
     }
 
     CompletionStage<Response.Builder> requestVerificationCode(RequestVerificationCode request) {
@@ -192,6 +208,39 @@ public final class ClientApi {
         }
         return envelopes.acknowledge(device, ids)
                 .thenApply(removed -> Response.newBuilder().setEnvelopesAcknowledged(EnvelopesAcknowledged.getDefaultInstance()));
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    CompletionStage<Response.Builder> startCall(AuthenticatedDevice device, StartCall request) {
+        return calls.start(device, request.getCalleesList(), request.getVideo())
+                .thenApply(callId -> Response.newBuilder().setCallStarted(CallStarted.newBuilder().setCallId(callId)));
+    }
+
+    CompletionStage<Response.Builder> joinCall(AuthenticatedDevice device, String callId, boolean answer) {
+        return calls.join(device, callId, answer).thenApply(accepted -> Response.newBuilder().setCallJoined(CallJoined.newBuilder()
+                .setCallId(callId).setVideo(accepted.video()).addAllParticipants(participants(accepted.participants()))));
+    }
+
+    CompletionStage<Response.Builder> inviteToCall(AuthenticatedDevice device, InviteToCall request) {
+        return updated(request.getCallId(), calls.invite(device, request.getCallId(), request.getAddressesList()));
+    }
+
+    CompletionStage<Response.Builder> sendCallSignal(AuthenticatedDevice device, SendCallSignal request) {
+        return calls.signal(device, request.getCallId(), request.getToAddress(), request.getToDevice(), request.getKindValue(),
+                        request.getPayload().toByteArray())
+                .thenApply(done -> Response.newBuilder().setCallSignalSent(CallSignalSent.getDefaultInstance()));
+    }
+
+    /** DeclineCall, CancelCall, LeaveCall, EndCall and InviteToCall answer CallUpdated. */
+    static CompletionStage<Response.Builder> updated(String callId, CompletionStage<Void> done) {
+        return done.thenApply(ignored -> Response.newBuilder().setCallUpdated(CallUpdated.newBuilder().setCallId(callId)));
+    }
+
+    static List<CallParticipant> participants(List<CallRoom.Participant> participants) {
+        return participants.stream()
+                .map(p -> CallParticipant.newBuilder().setAddress(p.address()).setDeviceId(p.deviceId()).build())
+                .toList();
     }
 
     static org.securecomm.protocol.client.v1.KeyStock keyStock(KeyStock stock) {

@@ -94,6 +94,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     private final TokenBucket authenticationBucket;
 
     private AuthenticatedDevice device;
+    // The call this connection's device is in (soft: set by StartCall, AnswerCall, JoinCall),
+    // which makes the device busy for other calls and tells its CallRoom when the socket closes.
+    private String activeCall;
     private boolean authenticating;
     private int inFlight;
     private ActorRef<Ack> pendingAck;
@@ -232,6 +235,28 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 return api.sendEnvelopes(requireDevice(), request.getSendEnvelopes());
             case ACKNOWLEDGE_ENVELOPES:
                 return api.acknowledgeEnvelopes(requireDevice(), request.getAcknowledgeEnvelopes());
+            case START_CALL:
+                return api.startCall(requireDevice(), request.getStartCall());
+            case ANSWER_CALL:
+                return api.joinCall(requireDevice(), request.getAnswerCall().getCallId(), true);
+            case JOIN_CALL:
+                return api.joinCall(requireDevice(), request.getJoinCall().getCallId(), false);
+            case DECLINE_CALL:
+                return ClientApi.updated(request.getDeclineCall().getCallId(),
+                        api.calls().decline(requireDevice(), request.getDeclineCall().getCallId()));
+            case CANCEL_CALL:
+                return ClientApi.updated(request.getCancelCall().getCallId(),
+                        api.calls().cancel(requireDevice(), request.getCancelCall().getCallId()));
+            case LEAVE_CALL:
+                return ClientApi.updated(request.getLeaveCall().getCallId(),
+                        api.calls().leave(requireDevice(), request.getLeaveCall().getCallId()));
+            case END_CALL:
+                return ClientApi.updated(request.getEndCall().getCallId(),
+                        api.calls().end(requireDevice(), request.getEndCall().getCallId()));
+            case INVITE_TO_CALL:
+                return api.inviteToCall(requireDevice(), request.getInviteToCall());
+            case SEND_CALL_SIGNAL:
+                return api.sendCallSignal(requireDevice(), request.getSendCallSignal());
             default:
                 throw new ApiException(ErrorCode.MALFORMED_FRAME, "unknown request type " + type);
         }
@@ -285,7 +310,21 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 ? ServerMessage.newBuilder().setResponse(done.response().setRequestId(done.requestId())).build()
                 : error(done.requestId(), done.failure());
         metrics.requestCompleted(done.type(), outcome(reply), System.nanoTime() - done.startedNanos());
+        if (done.failure() == null) {
+            trackCall(done.type(), done.response());
+        }
         return replied(reply);
+    }
+
+    private void trackCall(String type, Response.Builder response) {
+        if (response.hasCallStarted()) {
+            activeCall = response.getCallStarted().getCallId();
+        } else if (response.hasCallJoined()) {
+            activeCall = response.getCallJoined().getCallId();
+        } else if (response.hasCallUpdated() && (type.equals("leave_call") || type.equals("end_call"))
+                && response.getCallUpdated().getCallId().equals(activeCall)) {
+            activeCall = null;
+        }
     }
 
     private Behavior<Command> replied(ServerMessage reply) {
@@ -309,6 +348,23 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         } else if (pushed instanceof DeviceMessage.Provisioning provisioning) {
             push(Push.newBuilder().setProvisioningMessage(ProvisioningMessage.newBuilder()
                     .setChannelId(provisioning.channelId()).setBody(com.google.protobuf.ByteString.copyFrom(provisioning.body()))));
+        } else if (pushed instanceof DeviceMessage.IncomingCall incoming) {
+            if (activeCall != null && !activeCall.equals(incoming.callId())) {
+                api.calls().reportBusy(device, incoming.callId());
+            } else {
+                push(Push.newBuilder().setIncomingCall(CallPushes.incomingCall(incoming)));
+            }
+        } else if (pushed instanceof DeviceMessage.CallProbe probe) {
+            if (probe.callId().equals(activeCall)) {
+                api.calls().stillHere(device, probe.callId());
+            }
+        } else if (pushed instanceof DeviceMessage.CallEnded ended) {
+            if (ended.callId().equals(activeCall)) {
+                activeCall = null;
+            }
+            push(CallPushes.push(pushed));
+        } else if (CallPushes.isCallPush(pushed)) {
+            push(CallPushes.push(pushed));
         } else if (pushed instanceof DeviceMessage.Replaced) {
             return close("this device connected again elsewhere");
         } else if (pushed instanceof DeviceMessage.Removed) {
@@ -327,6 +383,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     }
 
     private Behavior<Command> stop() {
+        if (device != null && activeCall != null) {
+            api.calls().connectionLost(device, activeCall);
+        }
         if (device != null) {
             sharding.entityRefFor(UserSession.TYPE_KEY, device.accountId())
                     .tell(new UserSession.Disconnect(device.deviceId(), pushTarget));

@@ -30,6 +30,8 @@ import org.securecomm.relay.account.KeyDirectory;
 import org.securecomm.relay.account.PasswordHasher;
 import org.securecomm.relay.account.Username;
 import org.securecomm.relay.account.VerificationCodeSender;
+import org.securecomm.relay.call.CallManager;
+import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.gateway.ClientApi;
 import org.securecomm.relay.gateway.ConnectionRegistry;
 import org.securecomm.relay.gateway.HttpServer;
@@ -88,7 +90,8 @@ public final class RelayNode implements AutoCloseable {
                     new KeyDirectory(sharding, accounts, settings.askTimeout()),
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
                     new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock),
-                    new DeviceLinking(sharding, settings.askTimeout()));
+                    new DeviceLinking(sharding, settings.askTimeout()),
+                    new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants()));
 
             ConnectionRegistry connections = new ConnectionRegistry();
             AtomicBoolean draining = new AtomicBoolean();
@@ -156,6 +159,12 @@ public final class RelayNode implements AutoCloseable {
                 .withSettings(selfPassivating));
         sharding.init(Entity.of(Mailbox.TYPE_KEY,
                         ctx -> Mailbox.create(ctx.getEntityId(), ctx.getShard(), settings.mailbox(), metrics, clock))
+                .withSettings(selfPassivating));
+        // A call may go minutes without signalling while media flows elsewhere: it passivates
+        // itself when it ends, never for being idle.
+        CallRoom.Notifier notifier = (accountId, deviceId, message) ->
+                sharding.entityRefFor(UserSession.TYPE_KEY, accountId).tell(new UserSession.Notify(deviceId, message));
+        sharding.init(Entity.of(CallRoom.TYPE_KEY, ctx -> CallRoom.create(ctx.getEntityId(), ctx.getShard(), settings.calls(), notifier))
                 .withSettings(selfPassivating));
     }
 

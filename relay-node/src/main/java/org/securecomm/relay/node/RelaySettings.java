@@ -11,6 +11,7 @@ import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.IdentifierRegistration;
 import org.securecomm.relay.account.PasswordHasher;
+import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.gateway.GatewaySettings;
 import org.securecomm.relay.gateway.HttpServer;
 import org.securecomm.relay.gateway.TlsContexts;
@@ -28,6 +29,7 @@ public record RelaySettings(
         PasswordHasher.Parameters passwordHash,
         Mailbox.Settings mailbox,
         GatewaySettings gateway,
+        CallRoom.Settings calls,
         Config verificationSender) {
 
     public static RelaySettings from(Config root) {
@@ -88,8 +90,17 @@ public record RelaySettings(
                 l.getDouble("authentication-attempts-per-minute"), l.getDouble("authentication-attempt-burst"),
                 g.getDuration("frame-read-timeout"));
 
+        Config k = c.getConfig("calls");
+        CallRoom.Settings calls = new CallRoom.Settings(k.getDuration("ring-timeout"), k.getDuration("rejoin-window"),
+                k.getInt("max-participants"));
+        if (calls.ringTimeout().isNegative() || calls.ringTimeout().isZero() || calls.rejoinWindow().isNegative()
+                || calls.maxParticipants() < 2) {
+            throw new IllegalArgumentException("securecomm.calls: ring-timeout must be positive, rejoin-window not negative,"
+                    + " max-participants at least 2");
+        }
+
         return new RelaySettings(domain, askTimeout, identifierHmacKey, http, accounts, codes, account, passwordHash, mailbox,
-                gateway, verification);
+                gateway, calls, verification);
     }
 
     public int maxEnvelopeBytes() {

@@ -1,7 +1,9 @@
 package org.securecomm.relay.session;
 
 import org.securecomm.relay.CborSerializable;
+import java.util.List;
 import org.securecomm.relay.account.KeyStock;
+import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.StoredEnvelope;
 
 /** What the cluster pushes to a device's live connection, wherever that connection lives. */
@@ -27,5 +29,32 @@ public sealed interface DeviceMessage extends CborSerializable {
 
     /** A body for the device-linking channel an unauthenticated connection opened. */
     record Provisioning(String channelId, byte[] body) implements DeviceMessage {
+    }
+
+    // ---------------------------------------------------------------- calls (from a CallRoom)
+
+    /** Ring: someone calls this device's account. A connection already in another call reports busy instead. */
+    record IncomingCall(String callId, String callerAddress, int callerDevice, boolean video) implements DeviceMessage {
+    }
+
+    record CallRingingStopped(String callId, CallRoom.RingStop reason) implements DeviceMessage {
+    }
+
+    /** To participants: the callee at {@code address} declined, was busy or missed the call. */
+    record CallUnanswered(String callId, String address, CallRoom.Unanswered why) implements DeviceMessage {
+    }
+
+    record CallParticipants(String callId, List<CallRoom.Participant> participants) implements DeviceMessage {
+    }
+
+    record CallEnded(String callId, CallRoom.EndReason reason) implements DeviceMessage {
+    }
+
+    /** An opaque, end-to-end encrypted signal from another participant; never stored or logged. */
+    record CallSignal(String callId, String fromAddress, int fromDevice, int kind, byte[] payload) implements DeviceMessage {
+    }
+
+    /** Sent after the CallRoom recovered: a connection still in that call answers, nothing reaches the client. */
+    record CallProbe(String callId) implements DeviceMessage {
     }
 }
