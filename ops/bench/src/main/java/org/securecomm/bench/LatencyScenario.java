@@ -43,44 +43,36 @@ final class LatencyScenario {
                 return -1;
             }
             List<Traffic.Pair> pairList = traffic.pairs();
-            long period = 1_000_000_000L / options.rate;
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            long windowFrom = start + TimeUnit.SECONDS.toNanos(options.latencyWarmupSeconds);
-            long end = windowFrom + TimeUnit.SECONDS.toNanos(options.latencyDurationSeconds);
-            traffic.recordWindow(windowFrom, end);
-            ScheduledFuture<?> progress = Scenarios.startProgress(pool, traffic, errors, options.progressSeconds, start);
+            long t0 = System.nanoTime();
+            ScheduledFuture<?> progress = Scenarios.startProgress(pool, traffic, errors, options.progressSeconds, t0);
 
-            long[] maxLag = {0};
-            long[] scheduled = {0};
-            Thread pacer = new Thread(() -> {
-                for (long k = 0; ; k++) {
-                    long due = start + (long) (k * (1e9 / options.rate));
-                    if (due >= end) {
-                        break;
-                    }
-                    long now = System.nanoTime();
-                    while (now < due) {
-                        LockSupport.parkNanos(due - now);
-                        now = System.nanoTime();
-                    }
-                    if (due >= windowFrom) {
-                        maxLag[0] = Math.max(maxLag[0], now - due);
-                        scheduled[0]++;
-                    }
-                    traffic.send(pairList.get((int) (k % pairList.size())), due);
-                }
-            }, "bench-pacer");
-            pacer.setPriority(Thread.MAX_PRIORITY);
-            pacer.start();
-
-            // Warm-up, then the measured window.
-            sleepUntil(windowFrom);
-            System.out.println("  -- warm-up done, measuring for " + options.latencyDurationSeconds + " s");
+            // Warm-up at the offered rate (a cold node may fall behind: JIT), then let any backlog
+            // drain so that the measurement starts from empty queues, then the measured schedule.
+            long warmupStart = t0 + TimeUnit.MILLISECONDS.toNanos(100);
+            Pacer warmup = new Pacer(traffic, pairList, options.rate, warmupStart,
+                    warmupStart + TimeUnit.SECONDS.toNanos(options.latencyWarmupSeconds), Long.MAX_VALUE);
+            warmup.start();
+            warmup.await();
+            long backlog = traffic.unacknowledged();
+            if (backlog > 0) {
+                System.out.println("  -- warm-up done; " + backlog + " envelopes still queued, letting them drain (up to 120 s)");
+            }
+            long left0 = traffic.awaitDrained(120_000);
+            if (left0 > 0) {
+                System.out.println("  -- " + left0 + " envelopes still unacknowledged after 120 s: measuring anyway");
+            }
+            // Samples (jcmd costs a few hundred ms of CPU) are taken just before the window starts.
             long errorsBefore = errors.total();
             Map<String, Double> nodeBefore = node.scrape();
-            ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
             Scenarios.ThreadSample threadsBefore = Scenarios.ThreadSample.of(node);
+            ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
             Traffic.Counters before = Traffic.Counters.of(traffic);
+            long windowFrom = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            long end = windowFrom + TimeUnit.SECONDS.toNanos(options.latencyDurationSeconds);
+            traffic.recordWindow(windowFrom, end);
+            Pacer pacer = new Pacer(traffic, pairList, options.rate, windowFrom, end, windowFrom);
+            pacer.start();
+            System.out.println("  -- measuring for " + options.latencyDurationSeconds + " s");
             if (options.top) {
                 sleepUntil(windowFrom + (end - windowFrom) / 2);
                 Scenarios.printTop();
@@ -88,13 +80,10 @@ final class LatencyScenario {
             sleepUntil(end);
             Traffic.Counters after = Traffic.Counters.of(traffic);
             ProcStats.CpuSample cpuAfter = ProcStats.sampleCpu(node.cpuProcesses());
+            pacer.await();
             Scenarios.ThreadSample threadsAfter = Scenarios.ThreadSample.of(node);
             Map<String, Double> nodeAfter = node.scrape();
-            try {
-                pacer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pacer.await();
             long windowErrors = errors.total() - errorsBefore;
             System.out.println("  -- measured; waiting for the last envelopes (up to 30 s)...");
             long left = traffic.awaitDrained(30_000);
@@ -104,7 +93,7 @@ final class LatencyScenario {
             Histogram latency = traffic.endToEnd.getIntervalHistogram();
             Histogram service = traffic.service.getIntervalHistogram();
             Histogram acceptance = traffic.acceptance.getIntervalHistogram();
-            long measuredSent = scheduled[0];
+            long measuredSent = pacer.scheduled;
             long delivered = latency.getTotalCount();
             double achieved = delivered / (double) options.latencyDurationSeconds;
 
@@ -117,7 +106,7 @@ final class LatencyScenario {
                     Report.rate(achieved), delivered, measuredSent, measuredSent - delivered);
             report.line("rates seen in the window: sent %s, pushed %s, acked %s; load generator lag behind schedule max %s",
                     Report.rate((after.sent() - before.sent()) / seconds), Report.rate((after.pushed() - before.pushed()) / seconds),
-                    Report.rate((after.acked() - before.acked()) / seconds), Report.ms(maxLag[0] / 1000));
+                    Report.rate((after.acked() - before.acked()) / seconds), Report.ms(pacer.maxLagNanos / 1000));
             report.line("node counters: %s", Scenarios.nodeRates(nodeBefore, nodeAfter, seconds));
             report.line("CPU: %s", ProcStats.formatCpu(ProcStats.cpuPercent(cpuBefore, cpuAfter)));
             Scenarios.reportThreads(report, threadsBefore, threadsAfter);
@@ -131,6 +120,62 @@ final class LatencyScenario {
                     + (complete ? "" : ", only " + delivered + "/" + measuredSent + " delivered"),
                     p99 < 0 ? Boolean.FALSE : p99 < 100_000 && complete);
             return p99;
+        }
+    }
+
+    /**
+     * Sends the k-th envelope at {@code start + k/rate} until {@code end}, round robin over the
+     * pairs, on its own thread; counts what was due from {@code countFrom} and how late it ran.
+     */
+    private static final class Pacer extends Thread {
+        private final Traffic traffic;
+        private final List<Traffic.Pair> pairs;
+        private final int rate;
+        private final long start;
+        private final long end;
+        private final long countFrom;
+        long scheduled;
+        long maxLagNanos;
+
+        Pacer(Traffic traffic, List<Traffic.Pair> pairs, int rate, long start, long end, long countFrom) {
+            super("bench-pacer");
+            this.traffic = traffic;
+            this.pairs = pairs;
+            this.rate = rate;
+            this.start = start;
+            this.end = end;
+            this.countFrom = countFrom;
+            setPriority(Thread.MAX_PRIORITY);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            for (long k = 0; ; k++) {
+                long due = start + (long) (k * (1e9 / rate));
+                if (due >= end) {
+                    return;
+                }
+                long now = System.nanoTime();
+                while (now < due) {
+                    LockSupport.parkNanos(due - now);
+                    now = System.nanoTime();
+                }
+                if (due >= countFrom) {
+                    maxLagNanos = Math.max(maxLagNanos, now - due);
+                    scheduled++;
+                }
+                traffic.send(pairs.get((int) (k % pairs.size())), due);
+            }
+        }
+
+        void await() {
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
         }
     }
 

@@ -97,7 +97,7 @@ public final class RelayBenchmark implements Callable<Integer> {
     @Option(names = "--ack-batch", paramLabel = "N", defaultValue = "100", description = "most envelope ids per acknowledgement (default: ${DEFAULT-VALUE})")
     int ackBatch;
 
-    @Option(names = "--warmup", defaultValue = "30", paramLabel = "SECONDS", description = "throughput warm-up (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "90", paramLabel = "SECONDS", description = "throughput warm-up (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
 
     @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "throughput measurement (default: ${DEFAULT-VALUE})")
@@ -110,7 +110,7 @@ public final class RelayBenchmark implements Callable<Integer> {
     @Option(names = "--latency-pairs", paramLabel = "N", defaultValue = "50", description = "latency: device pairs (default: ${DEFAULT-VALUE})")
     int latencyPairs;
 
-    @Option(names = "--latency-warmup", defaultValue = "15", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--latency-warmup", defaultValue = "45", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")
     int latencyWarmupSeconds;
 
     @Option(names = "--latency-duration", defaultValue = "30", paramLabel = "SECONDS", description = "(default: ${DEFAULT-VALUE})")

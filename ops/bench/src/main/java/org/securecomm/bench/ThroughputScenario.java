@@ -53,8 +53,8 @@ final class ThroughputScenario {
             Scenarios.sleepSeconds(options.warmupSeconds);
             long errorsBefore = errors.total();
             Map<String, Double> nodeBefore = node.scrape();
-            ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
             Scenarios.ThreadSample threadsBefore = Scenarios.ThreadSample.of(node);
+            ProcStats.CpuSample cpuBefore = ProcStats.sampleCpu(node.cpuProcesses());
             Traffic.Counters before = Traffic.Counters.of(traffic);
             traffic.recordWindow(before.nanos(), Long.MAX_VALUE);
             System.out.println("  -- warm-up done, measuring for " + options.durationSeconds + " s");
