@@ -18,6 +18,9 @@ record NodeInfo(URI url, Optional<Long> pid, Optional<Long> cassandraPid) {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The scrape's own time (System.nanoTime), so rates use the interval between the scrapes. */
+    static final String SCRAPED_AT = "bench_scraped_at_nanos";
+
     URI metricsUri() {
         String scheme = "wss".equals(url.getScheme()) ? "https" : "http";
         return URI.create(scheme + "://" + url.getHost() + ":" + url.getPort() + "/metrics");
@@ -32,6 +35,7 @@ record NodeInfo(URI url, Optional<Long> pid, Optional<Long> cassandraPid) {
                 return Map.of();
             }
             Map<String, Double> values = new HashMap<>();
+            values.put(SCRAPED_AT, (double) System.nanoTime());
             for (String line : response.body().split("\n")) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;

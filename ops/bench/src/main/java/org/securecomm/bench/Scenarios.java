@@ -60,6 +60,9 @@ final class Scenarios {
         if (before.isEmpty() || after.isEmpty()) {
             return "unavailable";
         }
+        if (before.containsKey(NodeInfo.SCRAPED_AT) && after.containsKey(NodeInfo.SCRAPED_AT)) {
+            seconds = (after.get(NodeInfo.SCRAPED_AT) - before.get(NodeInfo.SCRAPED_AT)) / 1e9;
+        }
         StringBuilder text = new StringBuilder();
         for (String[] counter : new String[][] {
                 {"securecomm_envelopes_enqueued_total", "enqueued"},
