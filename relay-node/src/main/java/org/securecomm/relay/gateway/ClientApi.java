@@ -181,7 +181,8 @@ public final class ClientApi {
 
     CompletionStage<Response.Builder> sendEnvelopes(AuthenticatedDevice device, SendEnvelopes request) {
         return envelopes.send(device, request.getDestination(), outgoing(request.getEnvelopesList()),
-                        outgoing(request.getOwnDeviceEnvelopesList()), request.getClientTimestamp(), request.getUrgent())
+                        outgoing(request.getOwnDeviceEnvelopesList()), request.getMessageId().toByteArray(), request.getClientTimestamp(),
+                        request.getUrgent())
                 .thenApply(result -> {
                     EnvelopesAccepted.Builder accepted = EnvelopesAccepted.newBuilder();
                     result.ids().forEach(id -> accepted.addEnvelopeIds(EnvelopeIds.toBytes(id)));

@@ -55,7 +55,10 @@ public final class EnvelopeRouter {
      * every other device of the sender, or nothing when either set does not match the devices.
      */
     public CompletionStage<Accepted> send(AuthenticatedDevice sender, String destination, List<Outgoing> envelopes,
-                                          List<Outgoing> ownCopies, long clientTimestamp, boolean urgent) {
+                                          List<Outgoing> ownCopies, byte[] messageId, long clientTimestamp, boolean urgent) {
+        if (messageId.length != 0 && messageId.length != 16) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "a message id is 16 bytes");
+        }
         validate(envelopes, false);
         validate(ownCopies, true);
         return accounts.resolve(destination).thenCompose(accountId -> {
@@ -79,10 +82,10 @@ public final class EnvelopeRouter {
             List<UUID> ownIds = new ArrayList<>(ownCopies.size());
             List<CompletableFuture<Mailbox.EnqueueResult>> enqueued = new ArrayList<>(envelopes.size() + ownCopies.size());
             for (Outgoing outgoing : envelopes) {
-                ids.add(enqueue(sender, accountId, outgoing, clientTimestamp, now, urgent, enqueued));
+                ids.add(enqueue(sender, accountId, outgoing, messageId, clientTimestamp, now, urgent, enqueued));
             }
             for (Outgoing outgoing : ownCopies) {
-                ownIds.add(enqueue(sender, sender.accountId(), outgoing, clientTimestamp, now, urgent, enqueued));
+                ownIds.add(enqueue(sender, sender.accountId(), outgoing, messageId, clientTimestamp, now, urgent, enqueued));
             }
             return CompletableFuture.allOf(enqueued.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
                 if (enqueued.stream().anyMatch(f -> f.join() == Mailbox.EnqueueResult.FULL)) {
@@ -93,14 +96,30 @@ public final class EnvelopeRouter {
         });
     }
 
-    private UUID enqueue(AuthenticatedDevice sender, String accountId, Outgoing outgoing, long clientTimestamp, long now,
-                         boolean urgent, List<CompletableFuture<Mailbox.EnqueueResult>> enqueued) {
-        UUID id = UUID.randomUUID();
+    private UUID enqueue(AuthenticatedDevice sender, String accountId, Outgoing outgoing, byte[] messageId, long clientTimestamp,
+                         long now, boolean urgent, List<CompletableFuture<Mailbox.EnqueueResult>> enqueued) {
+        UUID id = envelopeId(sender, messageId, accountId, outgoing.deviceId());
         StoredEnvelope envelope = new StoredEnvelope(id, sender.address().toString(), sender.deviceId(), outgoing.type(),
                 clientTimestamp, now, outgoing.content(), urgent);
         enqueued.add(Asks.plain(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, outgoing.deviceId()))
                 .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)));
         return id;
+    }
+
+    /**
+     * With a client message id, the same (sender, message, destination device) always gives the
+     * same envelope id, and the Mailbox treats a repeated id as a retry: a send retried after a
+     * timeout is stored once.
+     */
+    private static UUID envelopeId(AuthenticatedDevice sender, byte[] messageId, String accountId, int deviceId) {
+        if (messageId.length == 0) {
+            return UUID.randomUUID();
+        }
+        byte[] prefix = (sender.accountId() + "." + sender.deviceId() + ">" + accountId + "." + deviceId + ":")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] name = java.util.Arrays.copyOf(prefix, prefix.length + messageId.length);
+        System.arraycopy(messageId, 0, name, prefix.length, messageId.length);
+        return UUID.nameUUIDFromBytes(name);
     }
 
     public CompletionStage<Integer> acknowledge(AuthenticatedDevice device, List<UUID> envelopeIds) {

@@ -180,6 +180,17 @@ class RelayEndToEndTest {
             assertEquals(1, accepted.getOwnDeviceEnvelopeIdsCount());
             assertEquals("to carol", carol.nextEnvelope(PUSH_TIMEOUT).getContent().toStringUtf8());
             assertEquals("sent to carol", dave.nextEnvelope(PUSH_TIMEOUT).getContent().toStringUtf8());
+
+            // A send retried with the same message id (after a timeout, say) is stored once.
+            var retried = request.clone().setMessageId(ByteString.copyFrom(TestDevice.randomBytes(16)));
+            var first = daveLaptop.call(ClientMessage.newBuilder().setSendEnvelopes(retried.clone())).getEnvelopesAccepted();
+            var again = daveLaptop.call(ClientMessage.newBuilder().setSendEnvelopes(retried.clone())).getEnvelopesAccepted();
+            assertEquals(first.getEnvelopeIdsList(), again.getEnvelopeIdsList());
+            Envelope once = carol.nextEnvelope(PUSH_TIMEOUT);
+            assertEquals(first.getEnvelopeIds(0), once.getId());
+            for (Push push = carol.nextPush(Duration.ofSeconds(1)); push != null; push = carol.nextPush(Duration.ofSeconds(1))) {
+                assertFalse(push.hasEnvelope(), "the retry was delivered again");
+            }
             carol.close();
             dave.close();
             daveLaptop.close();

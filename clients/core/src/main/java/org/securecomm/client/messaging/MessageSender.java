@@ -72,6 +72,8 @@ public final class MessageSender {
         boolean withCopies = ownCopy != null && !toSelf;
         Set<Integer> targets = knownDevices(destination, toSelf);
         Set<Integer> ownTargets = withCopies ? knownDevices(selfAddress, true) : new TreeSet<>();
+        // One id for every attempt, so the relay stores a retried send once.
+        ByteString messageId = ByteString.copyFrom(org.securecomm.client.crypto.Vault.random(16));
         for (int attempt = 1; ; attempt++) {
             if (targets.isEmpty()) {
                 if (toSelf) {
@@ -82,7 +84,7 @@ public final class MessageSender {
             ensureSessions(destination, targets);
             ensureSessions(selfAddress, ownTargets);
             SendEnvelopes.Builder request = SendEnvelopes.newBuilder().setDestination(destination)
-                    .setClientTimestamp(timestamp).setUrgent(true);
+                    .setClientTimestamp(timestamp).setUrgent(true).setMessageId(messageId);
             for (int device : targets) {
                 request.addEnvelopes(encrypt(destination, device, content));
             }
