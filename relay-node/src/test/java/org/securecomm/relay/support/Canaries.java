@@ -7,6 +7,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
+import com.datastax.oss.driver.api.core.cql.Row;
+import org.securecomm.ops.cassandra.CassandraNode;
+import org.securecomm.relay.node.CqlSchema;
 
 /** Searching stored bytes for canary text in the forms a store or a log would show it. */
 public final class Canaries {
@@ -40,6 +45,30 @@ public final class Canaries {
             return true;
         }
         return false;
+    }
+
+    /** What a scan sees of one cell. */
+    @FunctionalInterface
+    public interface CellVisitor {
+        void visit(String table, Row row, String column, byte[] value);
+    }
+
+    /** Visits every cell of every table of the relay's keyspace on {@code cassandra}. */
+    public static void forEachCell(CassandraNode cassandra, CellVisitor visitor) {
+        try (CqlSession session = CqlSchema.session(cassandra.host(), cassandra.nativePort(), "datacenter1")) {
+            List<String> tables = session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'securecomm'")
+                    .all().stream().map(r -> r.getString("table_name")).toList();
+            if (tables.isEmpty()) {
+                throw new AssertionError("the relay's keyspace has no tables to scan");
+            }
+            for (String table : tables) {
+                for (Row row : session.execute("SELECT * FROM securecomm." + table)) {
+                    for (ColumnDefinition column : row.getColumnDefinitions()) {
+                        visitor.visit(table, row, column.getName().asInternal(), bytes(row.getBytesUnsafe(column.getName())));
+                    }
+                }
+            }
+        }
     }
 
     public static byte[] bytes(ByteBuffer buffer) {
