@@ -22,6 +22,7 @@ import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
 import org.securecomm.relay.account.Device;
+import org.securecomm.relay.media.MediaAdmission;
 
 /**
  * The gateway's side of call signalling: checks requests, resolves callees to their accounts and
@@ -30,6 +31,10 @@ import org.securecomm.relay.account.Device;
 public final class CallManager {
 
     private static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+
+    /** A new call and the caller's media route. */
+    public record Started(String callId, MediaAdmission.Route media) {
+    }
 
     private final ClusterSharding sharding;
     private final AccountManager accounts;
@@ -44,14 +49,14 @@ public final class CallManager {
         this.maxParticipants = maxParticipants;
     }
 
-    /** Creates the call with the caller in it and rings every device of every callee; answers the call id. */
-    public CompletionStage<String> start(AuthenticatedDevice caller, List<String> callees, boolean video) {
+    /** Creates the call with the caller in it and rings every device of every callee. */
+    public CompletionStage<Started> start(AuthenticatedDevice caller, List<String> callees, boolean video) {
         byte[] id = new byte[16];
         random.nextBytes(id);
         String callId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         return callees(caller, callees).thenCompose(resolved -> ask(callId,
                         replyTo -> new CallRoom.Create(participant(caller), resolved, video, replyTo)))
-                .thenApply(accepted -> callId);
+                .thenApply(accepted -> new Started(callId, accepted.media()));
     }
 
     public CompletionStage<CallRoom.Accepted> join(AuthenticatedDevice device, String callId, boolean answer) {

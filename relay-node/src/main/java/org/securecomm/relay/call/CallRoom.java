@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -21,6 +22,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.securecomm.relay.CborSerializable;
+import org.securecomm.relay.media.MediaAdmission;
 import org.securecomm.relay.session.DeviceMessage;
 
 /**
@@ -28,6 +30,12 @@ import org.securecomm.relay.session.DeviceMessage;
  * call and relays signalling between them. Only the lifecycle is persisted (created, invited,
  * joined, left, ended) so that an active call survives a restart and can be rejoined; ringing is
  * soft state (a restart stops it) and signal payloads are forwarded, never stored or logged.
+ *
+ * <p>Media: each incarnation of the room opens a room at the media forwarder of its node (the
+ * {@link MediaAdmission} it is given) and admits a fresh token for every device that starts,
+ * answers, joins or rejoins; the reply carries the route. Leaving revokes the device's token,
+ * ending or stopping closes the room. This is soft state too: after a restart the devices get new
+ * routes when they JoinCall again.
  */
 public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallRoom.Event, CallState> {
 
@@ -109,7 +117,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     public sealed interface Reply extends CborSerializable {
     }
 
-    public record Accepted(boolean video, List<Participant> participants) implements Reply {
+    /** {@code media}: the requesting device's route for Create and Join, null for the other commands. */
+    public record Accepted(boolean video, List<Participant> participants, MediaAdmission.Route media) implements Reply {
     }
 
     public record Refused(Refusal refusal, String message) implements Reply {
@@ -148,15 +157,18 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     // ------------------------------------------------------------------ behaviour
 
     public static Behavior<Command> create(String callId, ActorRef<ClusterSharding.ShardCommand> shard, Settings settings,
-                                           Notifier notifier) {
+                                           Notifier notifier, MediaAdmission media) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new CallRoom(callId, context, timers, shard, settings, notifier)));
+                new CallRoom(callId, context, timers, shard, settings, notifier, media)));
     }
 
     private record Ring(String address, List<Integer> deviceIds) {
     }
 
-    private static final Accepted DONE = new Accepted(false, List.of());
+    private record DeviceKey(String accountId, int deviceId) {
+    }
+
+    private static final Accepted DONE = new Accepted(false, List.of(), null);
 
     private final String callId;
     private final ActorContext<Command> context;
@@ -164,11 +176,16 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Settings settings;
     private final Notifier notifier;
+    private final MediaAdmission media;
     // Soft state: accounts whose devices are ringing now.
     private final Map<String, Ring> ringing = new LinkedHashMap<>();
+    // Soft state: this incarnation's room at the forwarder (null until the first admission) and
+    // the route of every device admitted into it.
+    private Long mediaRoom;
+    private final Map<DeviceKey, MediaAdmission.Route> routes = new LinkedHashMap<>();
 
     private CallRoom(String callId, ActorContext<Command> context, TimerScheduler<Command> timers,
-                     ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Notifier notifier) {
+                     ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Notifier notifier, MediaAdmission media) {
         super(PersistenceId.of(TYPE_KEY.name(), callId));
         this.callId = callId;
         this.context = context;
@@ -176,6 +193,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         this.shard = shard;
         this.settings = settings;
         this.notifier = notifier;
+        this.media = media;
     }
 
     @Override
@@ -201,6 +219,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
                         }
                     }
                 })
+                // Stopped for any reason (ended, rebalanced, node shutdown, failure): the forwarder forgets the room.
+                .onSignal(PostStop.instance(), state -> closeMediaRoom())
                 .build();
     }
 
@@ -254,9 +274,10 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         return Effect().persist(new CallCreated(cmd.caller(), cmd.callees().stream().map(Callee::invitee).toList(), cmd.video()))
                 .thenRun(s -> {
                     context.getLog().debug("call {} started with {} callee(s)", callId, cmd.callees().size());
+                    admit(cmd.caller());
                     cmd.callees().forEach(callee -> ring(callee, cmd.caller(), cmd.video()));
                 })
-                .thenReply(cmd.replyTo(), s -> new Accepted(s.video(), s.participants()));
+                .thenReply(cmd.replyTo(), s -> accepted(s, cmd.caller()));
     }
 
     private Effect<Event, CallState> onJoin(CallState state, Join cmd) {
@@ -269,18 +290,19 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
                     "this call is not ringing for you any more (answered elsewhere, declined, missed or cancelled): JoinCall joins it"));
         }
         if (state.participant(device.accountId(), device.deviceId()) != null) {
-            timers.cancel(new RejoinTimeout(device.accountId(), device.deviceId())); // a rejoin
-            return Effect().reply(cmd.replyTo(), new Accepted(state.video(), state.participants()));
+            timers.cancel(new RejoinTimeout(device.accountId(), device.deviceId())); // a rejoin: a new token, the old one revoked
+            return Effect().none().thenRun(s -> admit(device)).thenReply(cmd.replyTo(), s -> accepted(s, device));
         }
         if (state.participants().size() >= settings.maxParticipants()) {
             return Effect().reply(cmd.replyTo(), new Refused(Refusal.FULL, "the call has " + settings.maxParticipants() + " participants"));
         }
         return Effect().persist(new ParticipantJoined(device))
                 .thenRun(s -> {
+                    admit(device);
                     stopRinging(device.accountId(), device.deviceId(), RingStop.ANSWERED_ELSEWHERE);
                     pushParticipants(s, device);
                 })
-                .thenReply(cmd.replyTo(), s -> new Accepted(s.video(), s.participants()));
+                .thenReply(cmd.replyTo(), s -> accepted(s, device));
     }
 
     private Effect<Event, CallState> onDecline(CallState state, Decline cmd) {
@@ -407,7 +429,10 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         if (state.participants().size() == 1) {
             return endWith(List.of(left, new CallEnded(EndReason.ALL_LEFT)), List.of(), EndReason.ALL_LEFT);
         }
-        return Effect().persist(left).thenRun(s -> pushParticipants(s, null));
+        return Effect().persist(left).thenRun(s -> {
+            revoke(accountId, deviceId);
+            pushParticipants(s, null);
+        });
     }
 
     /** Ends the call; every participant (the one that ended it too: all its connections learn) hears why. */
@@ -418,11 +443,43 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     private EffectBuilder<Event, CallState> endWith(List<Event> events, List<Participant> toTell, EndReason reason) {
         return Effect().persist(events).thenRun(s -> {
             context.getLog().debug("call {} ended: {}", callId, reason);
+            closeMediaRoom();
             List.copyOf(ringing.keySet()).forEach(accountId -> stopRinging(accountId, 0, RingStop.CALL_ENDED));
             DeviceMessage ended = new DeviceMessage.CallEnded(callId, reason);
             toTell.forEach(p -> notifier.notify(p.accountId(), p.deviceId(), ended));
             shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
         });
+    }
+
+    private Accepted accepted(CallState state, Participant device) {
+        return new Accepted(state.video(), state.participants(), routes.get(new DeviceKey(device.accountId(), device.deviceId())));
+    }
+
+    /** A fresh token for the device (its previous one, if any, stops working). */
+    private void admit(Participant device) {
+        revoke(device.accountId(), device.deviceId());
+        MediaAdmission.Route route = mediaRoom == null ? null : media.admit(mediaRoom);
+        if (route == null) {
+            // First admission of this incarnation (or the forwarder forgot the room): open one.
+            mediaRoom = media.openRoom();
+            route = media.admit(mediaRoom);
+        }
+        routes.put(new DeviceKey(device.accountId(), device.deviceId()), route);
+    }
+
+    private void revoke(String accountId, int deviceId) {
+        MediaAdmission.Route route = routes.remove(new DeviceKey(accountId, deviceId));
+        if (route != null) {
+            media.revoke(route.roomId(), route.token());
+        }
+    }
+
+    private void closeMediaRoom() {
+        if (mediaRoom != null) {
+            media.closeRoom(mediaRoom);
+            mediaRoom = null;
+            routes.clear();
+        }
     }
 
     private void pushParticipants(CallState state, Participant except) {

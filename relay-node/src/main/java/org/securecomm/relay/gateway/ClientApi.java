@@ -3,9 +3,11 @@ package org.securecomm.relay.gateway;
 import com.google.protobuf.ByteString;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.securecomm.protocol.EnvelopeIds;
 import org.securecomm.protocol.FrameLimits;
+import org.securecomm.protocol.MediaDatagrams;
 import org.securecomm.protocol.client.v1.AcknowledgeEnvelopes;
 import org.securecomm.protocol.client.v1.AddDevice;
 import org.securecomm.protocol.client.v1.CallJoined;
@@ -14,6 +16,8 @@ import org.securecomm.protocol.client.v1.CallSignalSent;
 import org.securecomm.protocol.client.v1.CallStarted;
 import org.securecomm.protocol.client.v1.CallUpdated;
 import org.securecomm.protocol.client.v1.InviteToCall;
+import org.securecomm.protocol.client.v1.MediaRoute;
+import org.securecomm.protocol.client.v1.TurnCredentials;
 import org.securecomm.protocol.client.v1.SendCallSignal;
 import org.securecomm.protocol.client.v1.StartCall;
 import org.securecomm.protocol.client.v1.ContactMatch;
@@ -57,6 +61,8 @@ import org.securecomm.relay.account.SignedPreKey;
 import org.securecomm.relay.call.CallManager;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
+import org.securecomm.relay.media.MediaAdmission;
+import org.securecomm.relay.media.TurnCredentialIssuer;
 
 /**
  * Translates client requests (protobuf) into calls on the managers and their results back into
@@ -70,15 +76,17 @@ public final class ClientApi {
     private final EnvelopeRouter envelopes;
     private final DeviceLinking linking;
     private final CallManager calls;
+    private final TurnCredentialIssuer turn;
 
     public ClientApi(AccountManager accounts, KeyDirectory keys, ContactDiscovery discovery, EnvelopeRouter envelopes,
-                     DeviceLinking linking, CallManager calls) {
+                     DeviceLinking linking, CallManager calls, TurnCredentialIssuer turn) {
         this.accounts = accounts;
         this.keys = keys;
         this.discovery = discovery;
         this.envelopes = envelopes;
         this.linking = linking;
         this.calls = calls;
+        this.turn = turn;
     }
 
     AccountManager accounts() {
@@ -215,12 +223,28 @@ public final class ClientApi {
 
     CompletionStage<Response.Builder> startCall(AuthenticatedDevice device, StartCall request) {
         return calls.start(device, request.getCalleesList(), request.getVideo())
-                .thenApply(callId -> Response.newBuilder().setCallStarted(CallStarted.newBuilder().setCallId(callId)));
+                .thenApply(started -> Response.newBuilder().setCallStarted(CallStarted.newBuilder().setCallId(started.callId())
+                        .setMedia(route(started.media()))));
     }
 
     CompletionStage<Response.Builder> joinCall(AuthenticatedDevice device, String callId, boolean answer) {
         return calls.join(device, callId, answer).thenApply(accepted -> Response.newBuilder().setCallJoined(CallJoined.newBuilder()
-                .setCallId(callId).setVideo(accepted.video()).addAllParticipants(participants(accepted.participants()))));
+                .setCallId(callId).setVideo(accepted.video()).addAllParticipants(participants(accepted.participants()))
+                .setMedia(route(accepted.media()))));
+    }
+
+    /** Answered at once, without any entity: the credentials derive from the secret, the clock and the account id. */
+    CompletionStage<Response.Builder> turnCredentials(AuthenticatedDevice device) {
+        TurnCredentialIssuer.Credentials credentials = turn.issue(device.accountId());
+        return CompletableFuture.completedFuture(Response.newBuilder().setTurnCredentials(TurnCredentials.newBuilder()
+                .addAllUrls(credentials.urls()).setUsername(credentials.username()).setPassword(credentials.password())
+                .setTtlSeconds((int) credentials.ttlSeconds())));
+    }
+
+    private static MediaRoute route(MediaAdmission.Route route) {
+        return MediaRoute.newBuilder().setHost(route.host()).setPort(route.port())
+                .setRoomId(ByteString.copyFrom(MediaDatagrams.bytesOf(route.roomId())))
+                .setToken(ByteString.copyFrom(MediaDatagrams.bytesOf(route.token()))).build();
     }
 
     CompletionStage<Response.Builder> inviteToCall(AuthenticatedDevice device, InviteToCall request) {

@@ -257,6 +257,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 return api.inviteToCall(requireDevice(), request.getInviteToCall());
             case SEND_CALL_SIGNAL:
                 return api.sendCallSignal(requireDevice(), request.getSendCallSignal());
+            case GET_TURN_CREDENTIALS:
+                return api.turnCredentials(requireDevice());
             default:
                 throw new ApiException(ErrorCode.MALFORMED_FRAME, "unknown request type " + type);
         }

@@ -10,16 +10,20 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.media.DropReason;
+import org.securecomm.relay.media.MediaForwarder;
 
 /**
  * The node's Prometheus metrics (served at /metrics). Labels are request types and error codes
  * only: never accounts, addresses or anything a client wrote.
  */
-public final class RelayMetrics implements Mailbox.Listener {
+public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.Listener {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
@@ -29,6 +33,11 @@ public final class RelayMetrics implements Mailbox.Listener {
     private final Counter pushed;
     private final Counter acknowledged;
     private final Counter expired;
+    private final Counter mediaPacketsIn;
+    private final Counter mediaBytesIn;
+    private final Counter mediaPacketsOut;
+    private final Counter mediaBytesOut;
+    private final Map<DropReason, Counter> mediaDropped = new EnumMap<>(DropReason.class);
 
     public RelayMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -45,6 +54,24 @@ public final class RelayMetrics implements Mailbox.Listener {
         pushed = Counter.builder("securecomm_envelopes_pushed").description("Envelopes pushed to connected devices").register(registry);
         acknowledged = Counter.builder("securecomm_envelopes_acknowledged").description("Envelopes acknowledged and removed").register(registry);
         expired = Counter.builder("securecomm_envelopes_expired").description("Envelopes removed unread after their time to live").register(registry);
+        mediaPacketsIn = Counter.builder("securecomm_media_packets_in").description("UDP datagrams received by the media forwarder, dropped ones too")
+                .register(registry);
+        mediaBytesIn = Counter.builder("securecomm_media_bytes_in").baseUnit("bytes").description("Bytes of those datagrams").register(registry);
+        mediaPacketsOut = Counter.builder("securecomm_media_packets_out").description("UDP datagrams sent by the media forwarder (forwarded media, echoes)")
+                .register(registry);
+        mediaBytesOut = Counter.builder("securecomm_media_bytes_out").baseUnit("bytes").description("Bytes of those datagrams").register(registry);
+        for (DropReason reason : DropReason.values()) {
+            mediaDropped.put(reason, Counter.builder("securecomm_media_dropped").description("Datagrams the media forwarder dropped, by reason")
+                    .tag("reason", reason.label()).register(registry));
+        }
+    }
+
+    /** Gauges of the node's forwarder: open rooms and admitted participants. */
+    public void watch(MediaForwarder forwarder) {
+        Gauge.builder("securecomm_media_rooms", forwarder, MediaForwarder::rooms).description("Open media rooms (calls) on this node's forwarder")
+                .register(registry);
+        Gauge.builder("securecomm_media_participants", forwarder, MediaForwarder::participants)
+                .description("Admitted participant tokens on this node's forwarder").register(registry);
     }
 
     public String scrape() {
@@ -96,5 +123,22 @@ public final class RelayMetrics implements Mailbox.Listener {
     @Override
     public void expired(int count) {
         expired.increment(count);
+    }
+
+    @Override
+    public void received(int bytes) {
+        mediaPacketsIn.increment();
+        mediaBytesIn.increment(bytes);
+    }
+
+    @Override
+    public void sent(int bytes) {
+        mediaPacketsOut.increment();
+        mediaBytesOut.increment(bytes);
+    }
+
+    @Override
+    public void dropped(DropReason reason) {
+        mediaDropped.get(reason).increment();
     }
 }

@@ -38,6 +38,9 @@ import org.securecomm.relay.gateway.HttpServer;
 import org.securecomm.relay.gateway.WebSocketEndpoint;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
 import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.media.MediaAdmission;
+import org.securecomm.relay.media.MediaForwarder;
+import org.securecomm.relay.media.TurnCredentialIssuer;
 import org.securecomm.relay.metrics.RelayMetrics;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.session.ProvisioningChannel;
@@ -47,9 +50,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One relay node: the actor system joined to its cluster, the sharded entities, the managers
- * and the HTTP listener, wired together. {@link #close()} runs Pekko's coordinated shutdown:
- * readiness goes down, every client gets a Closing push, the listener unbinds and the cluster is
- * left cleanly.
+ * the HTTP listener and the media forwarder, wired together. {@link #close()} runs Pekko's
+ * coordinated shutdown: readiness goes down, every client gets a Closing push, the listener
+ * unbinds, the forwarder closes and the cluster is left cleanly.
  */
 public final class RelayNode implements AutoCloseable {
 
@@ -59,12 +62,15 @@ public final class RelayNode implements AutoCloseable {
     private final ServerBinding binding;
     private final RelaySettings settings;
     private final ConnectionRegistry connections;
+    private final MediaForwarder forwarder;
 
-    private RelayNode(ActorSystem<Void> system, ServerBinding binding, RelaySettings settings, ConnectionRegistry connections) {
+    private RelayNode(ActorSystem<Void> system, ServerBinding binding, RelaySettings settings, ConnectionRegistry connections,
+                      MediaForwarder forwarder) {
         this.system = system;
         this.binding = binding;
         this.settings = settings;
         this.connections = connections;
+        this.forwarder = forwarder;
     }
 
     /**
@@ -75,11 +81,20 @@ public final class RelayNode implements AutoCloseable {
     public static RelayNode start(Config config, VerificationCodeSender codeSender, Clock clock) {
         RelaySettings settings = RelaySettings.from(config);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "securecomm", config);
+        MediaForwarder forwarder = null;
         try {
             joinCluster(system);
             RelayMetrics metrics = new RelayMetrics();
+            forwarder = MediaForwarder.start(settings.media(), metrics);
+            metrics.watch(forwarder);
+            MediaForwarder closing = forwarder;
+            // After the listener unbinds (no new calls), before the cluster is left.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "securecomm-close-media-forwarder", () -> {
+                closing.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+            });
             ClusterSharding sharding = ClusterSharding.get(system);
-            initEntities(system, sharding, settings, metrics, clock);
+            initEntities(system, sharding, settings, metrics, forwarder, clock);
             warmUpPersistence(sharding);
 
             Executor hashing = system.dispatchers().lookup(DispatcherSelector.fromConfig("securecomm-hashing-dispatcher"));
@@ -91,7 +106,8 @@ public final class RelayNode implements AutoCloseable {
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
                     new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock),
                     new DeviceLinking(sharding, settings.askTimeout()),
-                    new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants()));
+                    new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants()),
+                    new TurnCredentialIssuer(settings.turn(), clock));
 
             ConnectionRegistry connections = new ConnectionRegistry();
             AtomicBoolean draining = new AtomicBoolean();
@@ -106,11 +122,14 @@ public final class RelayNode implements AutoCloseable {
             ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
                             () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            RelayNode node = new RelayNode(system, binding, settings, connections);
+            RelayNode node = new RelayNode(system, binding, settings, connections, forwarder);
             log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());
             return node;
         } catch (Exception e) {
             system.terminate();
+            if (forwarder != null) {
+                forwarder.close();
+            }
             throw new IllegalStateException("the relay node failed to start: " + e.getMessage(), e);
         }
     }
@@ -142,7 +161,7 @@ public final class RelayNode implements AutoCloseable {
     }
 
     private static void initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,
-                                     RelayMetrics metrics, Clock clock) {
+                                     RelayMetrics metrics, MediaAdmission media, Clock clock) {
         Account.KeyStockListener keyStockListener = (accountId, deviceId, stock) ->
                 sharding.entityRefFor(UserSession.TYPE_KEY, accountId)
                         .tell(new UserSession.Notify(deviceId, new DeviceMessage.KeyStockLow(stock)));
@@ -164,7 +183,8 @@ public final class RelayNode implements AutoCloseable {
         // itself when it ends, never for being idle.
         CallRoom.Notifier notifier = (accountId, deviceId, message) ->
                 sharding.entityRefFor(UserSession.TYPE_KEY, accountId).tell(new UserSession.Notify(deviceId, message));
-        sharding.init(Entity.of(CallRoom.TYPE_KEY, ctx -> CallRoom.create(ctx.getEntityId(), ctx.getShard(), settings.calls(), notifier))
+        // A call's media goes through the forwarder of the node its CallRoom runs on.
+        sharding.init(Entity.of(CallRoom.TYPE_KEY, ctx -> CallRoom.create(ctx.getEntityId(), ctx.getShard(), settings.calls(), notifier, media))
                 .withSettings(selfPassivating));
     }
 
@@ -184,6 +204,11 @@ public final class RelayNode implements AutoCloseable {
 
     public int openConnections() {
         return connections.size();
+    }
+
+    /** This node's media forwarder (tests: taps and counters). */
+    public MediaForwarder mediaForwarder() {
+        return forwarder;
     }
 
     public ActorSystem<Void> system() {

@@ -16,6 +16,8 @@ import org.securecomm.relay.gateway.GatewaySettings;
 import org.securecomm.relay.gateway.HttpServer;
 import org.securecomm.relay.gateway.TlsContexts;
 import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.media.MediaForwarder;
+import org.securecomm.relay.media.TurnCredentialIssuer;
 
 /** The {@code securecomm} section of the configuration, read once and checked at start-up. */
 public record RelaySettings(
@@ -30,6 +32,8 @@ public record RelaySettings(
         Mailbox.Settings mailbox,
         GatewaySettings gateway,
         CallRoom.Settings calls,
+        MediaForwarder.Settings media,
+        TurnCredentialIssuer.Settings turn,
         Config verificationSender) {
 
     public static RelaySettings from(Config root) {
@@ -99,8 +103,16 @@ public record RelaySettings(
                     + " max-participants at least 2");
         }
 
+        Config md = c.getConfig("media");
+        MediaForwarder.Settings media = new MediaForwarder.Settings(md.getString("bind-host"), md.getInt("port"),
+                md.getString("advertised-host"), md.getInt("threads"));
+        Config t = c.getConfig("turn");
+        TurnCredentialIssuer.Settings turn = new TurnCredentialIssuer.Settings(
+                t.getStringList("urls").stream().map(String::strip).filter(u -> !u.isEmpty()).toList(),
+                t.getString("secret"), t.getDuration("ttl"));
+
         return new RelaySettings(domain, askTimeout, identifierHmacKey, http, accounts, codes, account, passwordHash, mailbox,
-                gateway, calls, verification);
+                gateway, calls, media, turn, verification);
     }
 
     public int maxEnvelopeBytes() {

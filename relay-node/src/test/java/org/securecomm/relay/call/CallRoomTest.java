@@ -2,6 +2,9 @@ package org.securecomm.relay.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -16,6 +19,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.securecomm.relay.media.MediaAdmission;
+import org.securecomm.relay.media.MediaForwarder;
 import org.securecomm.relay.session.DeviceMessage;
 import org.securecomm.relay.support.TestKits;
 
@@ -24,15 +29,18 @@ class CallRoomTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static ActorTestKit testKit;
+    private static MediaForwarder forwarder;
 
     @BeforeAll
     static void start() {
         testKit = TestKits.withCassandra("CallRoomTest");
+        forwarder = MediaForwarder.start(new MediaForwarder.Settings("127.0.0.1", 0, "", 1), MediaForwarder.Listener.NONE);
     }
 
     @AfterAll
     static void stop() {
         testKit.shutdownTestKit();
+        forwarder.close();
     }
 
     record Pushed(String accountId, int deviceId, DeviceMessage message) {
@@ -46,7 +54,7 @@ class CallRoomTest {
     private ActorRef<CallRoom.Command> spawn(String callId, Duration ringTimeout) {
         CallRoom.Settings settings = new CallRoom.Settings(ringTimeout, Duration.ofMinutes(1), 16);
         return testKit.spawn(CallRoom.create(callId, shard.ref(), settings,
-                (accountId, deviceId, message) -> pushes.ref().tell(new Pushed(accountId, deviceId, message))));
+                (accountId, deviceId, message) -> pushes.ref().tell(new Pushed(accountId, deviceId, message)), forwarder));
     }
 
     private CallRoom.Reply ask(ActorRef<CallRoom.Command> room, java.util.function.Function<ActorRef<CallRoom.Reply>, CallRoom.Command> command) {
@@ -103,6 +111,41 @@ class CallRoomTest {
     }
 
     @Test
+    void everyJoinAdmitsAFreshTokenAndLeavingRevokesIt() {
+        String callId = UUID.randomUUID().toString();
+        ActorRef<CallRoom.Command> room = spawn(callId, Duration.ofMinutes(1));
+        MediaAdmission.Route caller = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Create(alice, List.of(bob), false, r))).media();
+        assertEquals("127.0.0.1", caller.host());
+        assertEquals(forwarder.port(), caller.port());
+        assertNotNull(forwarder.stats(caller.roomId(), caller.token()));
+        receive(3);
+
+        CallRoom.Participant bobPhone = new CallRoom.Participant("bob-account", "bob@relay.test", 1);
+        MediaAdmission.Route answered = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, true, r))).media();
+        assertEquals(caller.roomId(), answered.roomId(), "one room per call");
+        assertNotEquals(caller.token(), answered.token());
+        receive(3);
+
+        // A rejoin (e.g. after a reconnect): a new token, the old one revoked.
+        MediaAdmission.Route rejoined = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, false, r))).media();
+        assertEquals(caller.roomId(), rejoined.roomId());
+        assertNotEquals(answered.token(), rejoined.token());
+        assertNull(forwarder.stats(answered.roomId(), answered.token()));
+        assertNotNull(forwarder.stats(rejoined.roomId(), rejoined.token()));
+
+        // Other commands carry no route.
+        assertNull(((CallRoom.Accepted) ask(room, r -> new CallRoom.Leave("bob-account", 1, r))).media());
+        assertNull(forwarder.stats(rejoined.roomId(), rejoined.token()), "leaving revokes the token");
+        assertNotNull(forwarder.stats(caller.roomId(), caller.token()));
+        receive(1);
+
+        ask(room, r -> new CallRoom.End("alice-account", 1, r));
+        receive(1);
+        assertNull(forwarder.stats(caller.roomId(), caller.token()), "ending closes the room");
+        assertNull(forwarder.admit(caller.roomId()));
+    }
+
+    @Test
     void anActiveCallSurvivesARestartAndEndsForEveryone() {
         String callId = UUID.randomUUID().toString();
         ActorRef<CallRoom.Command> room = spawn(callId, Duration.ofMinutes(1));
@@ -119,6 +162,8 @@ class CallRoomTest {
         assertTrue(probes.stream().allMatch(p -> p.message() instanceof DeviceMessage.CallProbe));
         CallRoom.Accepted rejoined = (CallRoom.Accepted) ask(recovered, r -> new CallRoom.Join(bobPhone, false, r));
         assertEquals(List.of(alice, bobPhone), rejoined.participants());
+        // The recovered incarnation has a room of its own at the forwarder.
+        assertNotNull(forwarder.stats(rejoined.media().roomId(), rejoined.media().token()));
 
         assertInstanceOf(CallRoom.Accepted.class, ask(recovered, r -> new CallRoom.End("alice-account", 1, r)));
         List<Pushed> ended = receive(2);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.securecomm.ops.cassandra.CassandraNode;
+import org.securecomm.relay.media.MediaForwarder;
 import org.securecomm.relay.node.RelayNode;
 
 /** Configuration and start-up of relay nodes for tests: free ports, real Cassandra, cheap Argon2. */
@@ -31,6 +32,7 @@ public final class TestRelays {
         Map<String, Object> settings = new HashMap<>();
         settings.put("securecomm.domain", DOMAIN);
         settings.put("securecomm.http.port", 0);
+        settings.put("securecomm.media.port", 0);
         settings.put("securecomm.identifiers.hmac-key", identifierKey);
         settings.put("securecomm.cassandra.contact-points",
                 ConfigValueFactory.fromIterable(List.of(cassandra.host() + ":" + cassandra.nativePort())));
@@ -46,6 +48,11 @@ public final class TestRelays {
 
     public static RelayNode start(CassandraNode cassandra, String identifierKey, CapturingCodeSender codes, Map<String, Object> overrides) {
         return RelayNode.start(config(cassandra, identifierKey, overrides), codes, Clock.systemUTC());
+    }
+
+    /** The node's media forwarder: set a {@link org.securecomm.relay.media.PacketTap} or read its counters. */
+    public static MediaForwarder forwarder(RelayNode node) {
+        return node.mediaForwarder();
     }
 
     public static RelayNode start(CassandraNode cassandra, CapturingCodeSender codes) {
