@@ -60,6 +60,12 @@ import org.securecomm.protocol.client.v1.RequestVerificationCode;
 import org.securecomm.protocol.client.v1.Response;
 import org.securecomm.protocol.client.v1.SendProvisioningMessage;
 import org.securecomm.protocol.client.v1.UploadKeys;
+import org.securecomm.client.call.CallManager;
+import org.securecomm.client.call.CallTransports;
+import org.securecomm.client.call.transport.MediaTransport;
+import org.securecomm.client.store.CallHistoryStore;
+import org.securecomm.protocol.client.v1.MediaRoute;
+import org.securecomm.protocol.content.v1.CallEvent;
 import org.securecomm.protocol.content.v1.Content;
 import org.securecomm.protocol.content.v1.DataMessage;
 import org.securecomm.protocol.content.v1.ProvisionedAccount;
@@ -100,6 +106,7 @@ public final class SecureCommClient implements AutoCloseable {
     private final MessageSender sender;
     private final MessageReceiver receiver;
     private final ContactDirectory directory;
+    private final CallManager calls;
     private final ScheduledExecutorService worker;
     private final List<Consumer<StoredMessage>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<TrustedIdentity>> identityListeners = new CopyOnWriteArrayList<>();
@@ -107,6 +114,7 @@ public final class SecureCommClient implements AutoCloseable {
     private volatile Thread workerThread;
     private volatile RelayConnection connection;
     private volatile CompletableFuture<Void> queueEmpty = new CompletableFuture<>();
+    private volatile boolean closing;
 
     private SecureCommClient(ProfileStore db, ClientOptions options) {
         this.db = db;
@@ -129,6 +137,8 @@ public final class SecureCommClient implements AutoCloseable {
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = executor;
+        this.calls = new CallManager(this::call, protocol, sender, new CallHistoryStore(db), options.clock(), credentials.address(),
+                credentials.deviceId(), executor, new CallsClient(), this::openForwarder, CallTransports.directPaths(this::call, options));
         protocol.onIdentityChange(change -> identityListeners.forEach(listener -> listener.accept(change)));
         worker.scheduleWithFixedDelay(this::purgeExpiredQuietly, 0, 1, TimeUnit.SECONDS);
     }
@@ -245,7 +255,7 @@ public final class SecureCommClient implements AutoCloseable {
             return;
         }
         queueEmpty = new CompletableFuture<>();
-        connection = RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout());
+        connection = watched(RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout()));
         Authenticated authenticated = call(ClientMessage.newBuilder().setAuthenticate(Authenticate.newBuilder()
                 .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password())))
                 .getAuthenticated();
@@ -290,9 +300,10 @@ public final class SecureCommClient implements AutoCloseable {
                 worker.execute(() -> current.complete(null));
             }
             case PRE_KEY_STOCK_LOW -> worker.execute(() -> guarded("a key upload", () -> maintainKeys(push.getPreKeyStockLow().getKeyStock())));
-            default -> {
+            case CLOSING, PROVISIONING_MESSAGE, KIND_NOT_SET -> {
                 // Closing: the socket closes next; the next operation reconnects.
             }
+            default -> worker.execute(() -> guarded("a call push", () -> calls.onPush(push)));
         }
     }
 
@@ -334,9 +345,32 @@ public final class SecureCommClient implements AutoCloseable {
             return;
         }
         queueEmpty = new CompletableFuture<>();
-        connection = RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout());
+        connection = watched(RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout()));
         join(connection.call(ClientMessage.newBuilder().setAuthenticate(Authenticate.newBuilder()
                 .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password()))));
+    }
+
+    /** A connection that drops on its own (not closed by this client) lets a call in progress get back in. */
+    private RelayConnection watched(RelayConnection opened) {
+        opened.closed().whenComplete((status, failure) -> {
+            if (!closing && connection == opened) {
+                try {
+                    worker.execute(() -> guarded("a lost connection", calls::onConnectionLost));
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    // the client is closing
+                }
+            }
+        });
+        return opened;
+    }
+
+    private MediaTransport openForwarder(MediaRoute route) {
+        return CallTransports.forwarder(route, options.timeout());
+    }
+
+    /** Calls: placing, answering, history. */
+    public CallManager calls() {
+        return calls;
     }
 
     private static <T> T join(CompletableFuture<T> future) {
@@ -489,6 +523,11 @@ public final class SecureCommClient implements AutoCloseable {
         @Override
         public void sendReceipt(String to, ReceiptMessage.Type type, List<ByteString> messageIds) {
             sendQuietly(to, Content.newBuilder().setReceipt(ReceiptMessage.newBuilder().setType(type).addAllMessageIds(messageIds)).build());
+        }
+
+        @Override
+        public void callEvent(CallEvent event) {
+            calls.onSync(event);
         }
 
         @Override
@@ -730,8 +769,25 @@ public final class SecureCommClient implements AutoCloseable {
         }
     }
 
+    /** Lets the call manager run on the worker and tell the account's other devices about calls. */
+    private final class CallsClient implements CallManager.Client {
+        @Override
+        public <T> T onWorker(Callable<T> work) {
+            return SecureCommClient.this.onWorker(work);
+        }
+
+        @Override
+        public void syncToOwnDevices(CallEvent event) {
+            if (!ownDevices.others().isEmpty()) {
+                sendQuietly(credentials.address(), Content.newBuilder().setSync(SyncMessage.newBuilder().setCallEvent(event)).build());
+            }
+        }
+    }
+
     @Override
     public void close() {
+        closing = true;
+        calls.shutdown();
         try {
             worker.submit(() -> null).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -5,10 +5,10 @@ import picocli.CommandLine.Command;
 
 /** {@code securecomm}: the scriptable command line client. */
 @Command(name = "securecomm", mixinStandardHelpOptions = true, version = "securecomm 0.1.0",
-        description = "End-to-end encrypted messaging from the command line.",
+        description = "End-to-end encrypted messaging and calls from the command line.",
         subcommands = {RegisterCommand.class, LinkCommand.class, DevicesCommand.class, ContactsCommand.class, SendCommand.class,
                 ReceiveCommand.class, ChatCommand.class, SafetyNumberCommand.class, VerifyCommand.class, TrustCommand.class,
-                TimerCommand.class})
+                TimerCommand.class, CallCommand.class, AnswerCommand.class, DeclineCommand.class, CallsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

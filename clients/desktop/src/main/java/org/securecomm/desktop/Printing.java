@@ -2,8 +2,9 @@ package org.securecomm.desktop;
 
 import java.util.HexFormat;
 import org.securecomm.client.store.StoredMessage;
+import org.securecomm.protocol.content.v1.CallRecord;
 
-/** How messages look on standard output. */
+/** How messages and calls look on standard output. */
 final class Printing {
 
     private Printing() {
@@ -13,5 +14,23 @@ final class Printing {
         out.print("from " + message.sender() + ": " + message.text(),
                 "id", HexFormat.of().formatHex(message.id()), "from", message.sender(), "conversation", message.conversation(),
                 "text", message.text(), "sent_at", message.sentAt(), "device", message.senderDevice());
+    }
+
+    /** How the history names an outcome. */
+    static String outcome(CallRecord.Outcome outcome) {
+        return switch (outcome) {
+            case ANSWERED -> "answered";
+            case MISSED -> "missed";
+            case DECLINED -> "declined";
+            case BUSY -> "busy";
+            case CANCELLED -> "cancelled";
+            case ANSWERED_ELSEWHERE -> "answered on another device";
+            default -> "ringing";
+        };
+    }
+
+    static String duration(long millis) {
+        long seconds = Math.round(millis / 1000.0);
+        return String.format("%d:%02d", seconds / 60, seconds % 60);
     }
 }

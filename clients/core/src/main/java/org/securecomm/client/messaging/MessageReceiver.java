@@ -53,6 +53,9 @@ public final class MessageReceiver {
 
         /** Resend a logged content to {@code destination} (after its device asked for it). */
         void resend(String destination, byte[] content);
+
+        /** Another device of this account reports a call for the history. */
+        void callEvent(org.securecomm.protocol.content.v1.CallEvent event);
     }
 
     private final ProfileStore db;
@@ -207,6 +210,7 @@ public final class MessageReceiver {
                 ContactDirectory.applyContactList(contacts, protocol, sync.getContacts(), now);
             }
             case READ -> sync.getRead().getMessageIdsList().forEach(id -> messages.markRead(id.toByteArray(), now));
+            case CALL_EVENT -> afterCommit.add(() -> effects.callEvent(sync.getCallEvent()));
             default -> {
                 // unknown sync type from a newer client
             }

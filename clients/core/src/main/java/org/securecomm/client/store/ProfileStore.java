@@ -92,7 +92,9 @@ public final class ProfileStore implements AutoCloseable {
             } catch (SealedDataException e) {
                 throw new ProfileException("wrong passphrase for the profile in " + dir);
             }
-            return new ProfileStore(dir, locked.connection, vault, locked.lockChannel, locked.lock);
+            ProfileStore store = new ProfileStore(dir, locked.connection, vault, locked.lockChannel, locked.lock);
+            Schema.upgrade(store);
+            return store;
         } catch (RuntimeException e) {
             locked.close();
             throw e;

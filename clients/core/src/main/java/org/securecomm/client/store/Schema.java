@@ -40,5 +40,14 @@ final class Schema {
         }) {
             store.update(statement);
         }
+        upgrade(store);
+    }
+
+    /** Tables added after the first release; run on every open so older profiles get them. */
+    static void upgrade(ProfileStore store) {
+        // One row per call on this device; the record (with the other accounts' addresses) is sealed.
+        store.update("CREATE TABLE IF NOT EXISTS call_history (call_id TEXT PRIMARY KEY, direction INTEGER NOT NULL,"
+                + " outcome INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,"
+                + " sealed_participants BLOB NOT NULL, video INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
     }
 }

@@ -50,8 +50,19 @@ public final class TestClients {
         return shared;
     }
 
+    /** How long the shared relay rings a callee, so a missed call does not take the default 45 s. */
+    public static final Duration RING_TIMEOUT = Duration.ofSeconds(6);
+
     public static RelayNode startWarmRelay(CapturingCodeSender codes) {
-        RelayNode node = TestRelays.start(SharedCassandra.get(), codes);
+        return startWarmRelay(codes, java.util.Map.of());
+    }
+
+    /** A relay whose first writes have gone through; {@code overrides} are relay settings. */
+    public static RelayNode startWarmRelay(CapturingCodeSender codes, java.util.Map<String, Object> overrides) {
+        java.util.Map<String, Object> settings = new java.util.HashMap<>(java.util.Map.of(
+                "securecomm.calls.ring-timeout", RING_TIMEOUT.toSeconds() + "s"));
+        settings.putAll(overrides);
+        RelayNode node = TestRelays.start(SharedCassandra.get(), TestRelays.newIdentifierKey(), codes, settings);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         for (int attempt = 0; ; attempt++) {
             try (RelayConnection connection = RelayConnection.connect(URI.create(node.clientUrl()), push -> { })) {

@@ -1,0 +1,127 @@
+package org.securecomm.client.call;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.securecomm.client.call.media.CallAudio;
+import org.securecomm.client.call.media.JitterBuffer;
+import org.securecomm.client.call.media.OpusFrameDecoder;
+import org.securecomm.client.call.media.SFrameCipherSuite;
+import org.securecomm.client.call.media.SFrameException;
+import org.securecomm.client.call.media.SFrameReceiver;
+import org.securecomm.client.call.media.SenderKey;
+import org.securecomm.client.call.media.WavFileSink;
+
+/**
+ * What this device receives from one remote sender (one source id): its SFrame keys, the audio
+ * jitter buffer and, when recording, the WAV file of what it said. The recording is aligned to the
+ * sender's sequence numbers, so frames lost before the keys arrived show up as leading silence.
+ */
+final class RemoteStream implements AutoCloseable {
+
+    private static final int MAX_LEADING_SILENCE_FRAMES = 50 * 60;
+
+    private final String participant;
+    private final int sourceId;
+    private final SFrameCipherSuite suite;
+    private final JitterBuffer jitter = new JitterBuffer(new OpusFrameDecoder(), 3, 50);
+    private final Path recording;
+    private volatile SFrameReceiver receiver;
+    private WavFileSink sink;
+    private long firstSeq = -1;
+    private volatile long decrypted;
+    private volatile long undecryptable;
+    private volatile long firstAudioNanos;
+
+    RemoteStream(String participant, int sourceId, SFrameCipherSuite suite, Path recordDir) {
+        this.participant = participant;
+        this.sourceId = sourceId;
+        this.suite = suite;
+        this.receiver = new SFrameReceiver(suite);
+        this.recording = recordDir == null ? null
+                : recordDir.resolve(participant.replace('@', '_') + "-" + Integer.toUnsignedString(sourceId, 16) + ".wav");
+    }
+
+    String participant() {
+        return participant;
+    }
+
+    int sourceId() {
+        return sourceId;
+    }
+
+    Path recording() {
+        return recording;
+    }
+
+    void addKey(SenderKey key) {
+        receiver.addKey(key);
+    }
+
+    /** Forgets every key (a test of resync, or a device that lost its state). */
+    void dropKeys() {
+        receiver = new SFrameReceiver(suite);
+    }
+
+    /** Decrypts one audio frame into the jitter buffer. @throws SFrameException when it does not decrypt */
+    void receiveAudio(byte[] metadata, int seq, byte[] frame) throws SFrameException {
+        byte[] opus;
+        try {
+            opus = receiver.decrypt(metadata, frame);
+        } catch (SFrameException e) {
+            undecryptable++;
+            throw e;
+        }
+        if (decrypted++ == 0) {
+            firstAudioNanos = System.nanoTime();
+        }
+        synchronized (this) {
+            if (firstSeq < 0) {
+                firstSeq = Integer.toUnsignedLong(seq);
+            }
+        }
+        jitter.offer(Integer.toUnsignedLong(seq), opus);
+    }
+
+    /** Called every 20 ms: plays (records) the next frame if there is one. */
+    synchronized void playout() throws IOException {
+        short[] frame = jitter.poll();
+        if (frame == null || recording == null) {
+            return;
+        }
+        if (sink == null) {
+            Files.createDirectories(recording.getParent());
+            sink = new WavFileSink(recording);
+            short[] silence = new short[CallAudio.FRAME_SAMPLES];
+            for (long i = 0; i < Math.min(firstSeq, MAX_LEADING_SILENCE_FRAMES); i++) {
+                sink.write(silence);
+            }
+        }
+        sink.write(frame);
+    }
+
+    long decrypted() {
+        return decrypted;
+    }
+
+    long undecryptable() {
+        return undecryptable;
+    }
+
+    /** System.nanoTime() of the first decrypted frame, 0 before. */
+    long firstAudioNanos() {
+        return firstAudioNanos;
+    }
+
+    JitterBuffer.Stats jitterStats() {
+        return jitter.stats();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (sink != null) {
+            sink.close();
+            sink = null;
+        }
+    }
+}

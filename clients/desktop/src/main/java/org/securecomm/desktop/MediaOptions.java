@@ -1,0 +1,62 @@
+package org.securecomm.desktop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.securecomm.client.call.CallOptions;
+import org.securecomm.client.call.media.WavFileSource;
+import picocli.CommandLine.Option;
+
+/** Media options of `call`, `answer` and `calls rejoin`. */
+final class MediaOptions {
+
+    @Option(names = "--video", description = "send a video track (a test pattern: this CLI has no camera)")
+    boolean video;
+
+    @Option(names = "--send-audio", paramLabel = "FILE.wav",
+            description = "send this WAV file (48 kHz mono 16-bit) as the microphone; silence after it ends (default: silence)")
+    Path sendAudio;
+
+    @Option(names = "--record", paramLabel = "DIR",
+            description = "write what each remote participant sends there, decoded: one WAV per participant stream")
+    Path record;
+
+    @Option(names = "--duration", paramLabel = "SECONDS",
+            description = "hang up this long after the call connected (default: stay until the call ends or Ctrl-C)")
+    Integer durationSeconds;
+
+    @Option(names = "--ice-policy", paramLabel = "all|relay", defaultValue = "all",
+            description = "direct path of a 1:1 call: all candidates (default), or relay: only through the TURN server")
+    String icePolicy;
+
+    @Option(names = "--key-rotation", paramLabel = "SECONDS", hidden = true,
+            description = "rotate this device's media key at least this often (default 300)")
+    Integer keyRotationSeconds;
+
+    CallOptions toCallOptions() {
+        if (sendAudio != null && !Files.isReadable(sendAudio)) {
+            throw new IllegalArgumentException("cannot read " + sendAudio);
+        }
+        CallOptions.IcePolicy policy = switch (icePolicy) {
+            case "all" -> CallOptions.IcePolicy.ALL;
+            case "relay" -> CallOptions.IcePolicy.RELAY;
+            default -> throw new IllegalArgumentException("--ice-policy is all or relay, not " + icePolicy);
+        };
+        Path wav = sendAudio;
+        CallOptions options = CallOptions.defaults().withVideo(video).withRecordDir(record).withIcePolicy(policy)
+                .withAudio(wav == null ? null : () -> {
+                    try {
+                        return new WavFileSource(wav);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read " + wav + ": " + e.getMessage(), e);
+                    }
+                });
+        return keyRotationSeconds == null ? options : options.withKeyRotation(Duration.ofSeconds(keyRotationSeconds));
+    }
+
+    Duration duration() {
+        return durationSeconds == null ? null : Duration.ofSeconds(durationSeconds);
+    }
+}
