@@ -22,7 +22,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * following frame until the next key frame, which the receiver would have to request and the sender would have to
  * produce; with independent frames it costs exactly one frame, the next complete frame repairs the picture, and
  * neither side keeps decoder state that can drift apart. The price is bandwidth (roughly 3-5 times that of H.264
- * for the same picture), acceptable at the default 320x240 and 15 fps (about 1-1.5 Mbit/s).
+ * for the same picture), acceptable at the default 320x240 and 15 fps (around 1 Mbit/s or less).
  *
  * <p>A frame whose JPEG would exceed {@code maxFrameBytes} (a detailed picture at a high quality) is encoded again at
  * lower qualities until it fits, rather than being dropped. Not thread-safe: one encoder per track, used by its send
