@@ -20,12 +20,18 @@ public record VideoFrame(int width, int height, int[] pixels, long timestampMill
         }
     }
 
-    /** A frame over the pixels of {@code image} (copied, converted to RGB where the image is of another type). */
+    /**
+     * A frame of the pixels of {@code image} (copied, converted to RGB where the image is of another type, alpha
+     * cleared so that equal pictures have equal pixels whatever they were read from).
+     */
     public static VideoFrame of(BufferedImage image, long timestampMillis, long frameNumber) {
         int width = image.getWidth();
         int height = image.getHeight();
-        return new VideoFrame(width, height, image.getRGB(0, 0, width, height, null, 0, width), timestampMillis,
-                frameNumber);
+        int[] pixels = image.getRGB(0, 0, width, height, null, 0, width);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] &= 0xFFFFFF;
+        }
+        return new VideoFrame(width, height, pixels, timestampMillis, frameNumber);
     }
 
     /** The frame as a new RGB image (a copy: drawing on it leaves the frame as it was). */
