@@ -3,7 +3,6 @@ package org.securecomm.client.call.video;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -31,12 +30,10 @@ public final class VideoDecoder implements AutoCloseable {
         if (maxDimension < 1) {
             throw new IllegalArgumentException("maxDimension must be positive: " + maxDimension);
         }
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
-        if (!readers.hasNext()) {
-            throw new IllegalStateException("this JDK has no JPEG reader");
-        }
         this.maxDimension = maxDimension;
-        this.reader = readers.next();
+        // Every JDK with java.desktop has the JPEG plugin; where javax.imageio is missing (Android) this class is not
+        // loadable at all, so there is no missing-plugin case worth handling.
+        this.reader = ImageIO.getImageReadersByFormatName("jpeg").next();
     }
 
     /** The decoded frame with the encoded frame's number and timestamp, or empty when it does not decode. */

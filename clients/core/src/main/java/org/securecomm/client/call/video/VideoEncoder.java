@@ -5,7 +5,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Iterator;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -50,13 +49,9 @@ public final class VideoEncoder implements AutoCloseable {
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("maxFrameBytes too small for any JPEG: " + maxFrameBytes);
         }
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!writers.hasNext()) {
-            throw new IllegalStateException("this JDK has no JPEG writer");
-        }
         this.format = format;
         this.maxFrameBytes = maxFrameBytes;
-        this.writer = writers.next();
+        this.writer = ImageIO.getImageWritersByFormatName("jpeg").next(); // in every JDK, as VideoDecoder says
         this.param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         this.scaled = new BufferedImage(format.width(), format.height(), BufferedImage.TYPE_INT_RGB);
