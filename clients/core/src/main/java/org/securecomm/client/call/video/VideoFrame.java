@@ -5,7 +5,8 @@ import java.awt.image.DataBufferInt;
 
 /**
  * One picture of a video track: {@code width x height} pixels as 0xRRGGBB ints, row by row (the alpha byte is ignored:
- * video has no transparency).
+ * video has no transparency). Like every record over an array, {@code equals} compares the array by identity: compare
+ * pictures with {@link java.util.Arrays#equals(int[], int[])} or {@link VideoQuality#psnr}.
  *
  * @param timestampMillis at the sender, when the frame was captured, in milliseconds since the start of the stream
  *                        (sources give {@code frameNumber * 1000 / frameRate}); at a receiver, when the frame was

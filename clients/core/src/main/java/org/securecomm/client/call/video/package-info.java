@@ -10,7 +10,8 @@
  * <ul>
  *   <li>Sources: {@link org.securecomm.client.call.video.TestPatternSource} (moving bars with the frame number in a
  *       code that survives JPEG), {@link org.securecomm.client.call.video.ImageSequenceSource} (a directory of
- *       PNG/JPEG files); a camera source is left to the GUI clients. Sinks:
+ *       PNG/JPEG files), {@link org.securecomm.client.call.video.MjpegFileSource} (a Motion-JPEG file, which ffmpeg
+ *       makes from any video); a camera source is left to the GUI clients. Sinks:
  *       {@link org.securecomm.client.call.video.PngDirectorySink} (recording).</li>
  *   <li>Codec: Motion-JPEG through {@code javax.imageio}, every frame decodable on its own so that a lost datagram
  *       costs one frame and never corrupts the frames after it ({@link org.securecomm.client.call.video.VideoEncoder}

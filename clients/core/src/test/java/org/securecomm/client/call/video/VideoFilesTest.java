@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -87,6 +88,37 @@ class VideoFilesTest {
                 assertEquals(Double.POSITIVE_INFINITY, VideoQuality.psnr(pattern.frame(n), frame));
             }
             assertNull(source.next());
+        }
+    }
+
+    @Test
+    void mjpegFileSourcePlaysConcatenatedJpegsOnceOrLooping() throws IOException {
+        Path file = dir.resolve("clip.mjpeg");
+        try (VideoEncoder encoder = new VideoEncoder(VideoFormat.DEFAULT)) {
+            for (long n = 0; n < 3; n++) {
+                Files.write(file, encoder.encode(pattern.frame(n)).data(), StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            }
+        }
+        try (MjpegFileSource source = new MjpegFileSource(file, 15, false)) {
+            for (long n = 0; n < 3; n++) {
+                VideoFrame frame = source.next();
+                assertEquals(n, frame.frameNumber());
+                assertEquals(OptionalLong.of(n), VideoQuality.readFrameNumber(frame));
+            }
+            assertNull(source.next());
+            assertNull(source.next());
+        }
+        try (MjpegFileSource source = new MjpegFileSource(file, 15, true)) {
+            for (long n = 0; n < 8; n++) {
+                VideoFrame frame = source.next();
+                assertEquals(n, frame.frameNumber());
+                assertEquals(OptionalLong.of(n % 3), VideoQuality.readFrameNumber(frame));
+            }
+        }
+        Path empty = Files.createFile(dir.resolve("empty.mjpeg"));
+        try (MjpegFileSource source = new MjpegFileSource(empty, 15, true)) {
+            assertThrows(IOException.class, source::next);
         }
     }
 
