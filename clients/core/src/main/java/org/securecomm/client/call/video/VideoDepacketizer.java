@@ -96,7 +96,14 @@ public final class VideoDepacketizer {
         Partial partial = inFlight.get(frame);
         if (partial == null) {
             if (inFlight.size() >= maxFramesInFlight) {
-                giveUpUpTo(oldestInFlight());
+                int oldest = oldestInFlight();
+                if (newer(oldest, frame)) {
+                    // The newcomer is older than everything held: it is the one to give up, not a newer frame.
+                    giveUpUpTo(frame);
+                    droppedIncomplete++;
+                    return Optional.empty();
+                }
+                giveUpUpTo(oldest);
             }
             partial = new Partial(count, nowMillis);
             inFlight.put(frame, partial);
@@ -138,6 +145,11 @@ public final class VideoDepacketizer {
 
     public synchronized Stats stats() {
         return new Stats(completed, droppedIncomplete, late, duplicates, malformed);
+    }
+
+    /** How many incomplete frames are held now. */
+    synchronized int framesInFlight() {
+        return inFlight.size();
     }
 
     /**
