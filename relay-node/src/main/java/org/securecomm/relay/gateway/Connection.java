@@ -351,11 +351,11 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             push(Push.newBuilder().setProvisioningMessage(ProvisioningMessage.newBuilder()
                     .setChannelId(provisioning.channelId()).setBody(com.google.protobuf.ByteString.copyFrom(provisioning.body()))));
         } else if (pushed instanceof DeviceMessage.IncomingCall incoming) {
+            // A device in another call makes its account busy; it still hears of the attempt, for its history.
             if (activeCall != null && !activeCall.equals(incoming.callId())) {
                 api.calls().reportBusy(device, incoming.callId());
-            } else {
-                push(Push.newBuilder().setIncomingCall(CallPushes.incomingCall(incoming)));
             }
+            push(Push.newBuilder().setIncomingCall(CallPushes.incomingCall(incoming)));
         } else if (pushed instanceof DeviceMessage.CallProbe probe) {
             if (probe.callId().equals(activeCall)) {
                 api.calls().stillHere(device, probe.callId());
