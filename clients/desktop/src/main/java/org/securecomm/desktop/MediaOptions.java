@@ -5,15 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.securecomm.client.call.CallOptions;
 import org.securecomm.client.call.media.WavFileSource;
+import org.securecomm.client.call.video.ImageSequenceSource;
+import org.securecomm.client.call.video.MjpegFileSource;
+import org.securecomm.client.call.video.TestPatternSource;
+import org.securecomm.client.call.video.VideoFormat;
+import org.securecomm.client.call.video.VideoSource;
 import picocli.CommandLine.Option;
 
 /** Media options of `call`, `answer` and `calls rejoin`. */
 final class MediaOptions {
 
-    @Option(names = "--video", description = "send a video track (a test pattern: this CLI has no camera)")
+    @Option(names = "--video", description = "send a video track: a moving test pattern (this CLI has no camera), or --video-from")
     boolean video;
+
+    @Option(names = "--video-from", paramLabel = "DIR|FILE.mjpeg",
+            description = "send this as video (implies --video): a directory of PNG/JPEG images in name order, or a Motion-JPEG file; loops")
+    Path videoFrom;
 
     @Option(names = "--send-audio", paramLabel = "FILE.wav",
             description = "send this WAV file (48 kHz mono 16-bit) as the microphone; silence after it ends (default: silence)")
@@ -45,7 +55,7 @@ final class MediaOptions {
             default -> throw new IllegalArgumentException("--ice-policy is all or relay, not " + icePolicy);
         };
         Path wav = sendAudio;
-        CallOptions options = CallOptions.defaults().withVideo(video).withRecordDir(record).withIcePolicy(policy)
+        CallOptions options = CallOptions.defaults().withVideo(videoSource()).withRecordDir(record).withIcePolicy(policy)
                 .withAudio(wav == null ? null : () -> {
                     try {
                         return new WavFileSource(wav);
@@ -54,6 +64,24 @@ final class MediaOptions {
                     }
                 });
         return keyRotationSeconds == null ? options : options.withKeyRotation(Duration.ofSeconds(keyRotationSeconds));
+    }
+
+    private Supplier<VideoSource> videoSource() {
+        Path from = videoFrom;
+        if (from != null) {
+            if (!Files.isReadable(from)) {
+                throw new IllegalArgumentException("cannot read " + from);
+            }
+            return () -> {
+                try {
+                    return Files.isDirectory(from) ? new ImageSequenceSource(from, VideoFormat.DEFAULT.frameRate(), true)
+                            : new MjpegFileSource(from, VideoFormat.DEFAULT.frameRate(), true);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + from + ": " + e.getMessage(), e);
+                }
+            };
+        }
+        return video ? () -> new TestPatternSource(VideoFormat.DEFAULT, -1) : null;
     }
 
     Duration duration() {

@@ -3,7 +3,6 @@ package org.securecomm.desktop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +17,8 @@ import org.securecomm.client.call.CallUpdate;
 import org.securecomm.client.call.media.AudioCorrelation;
 import org.securecomm.client.call.media.CallAudio;
 import org.securecomm.client.call.media.SineSource;
-import org.securecomm.client.call.media.WavFileSource;
 import org.securecomm.desktop.support.CallProbe;
+import org.securecomm.desktop.support.Recordings;
 import org.securecomm.desktop.support.TestClients;
 
 /**
@@ -105,9 +104,9 @@ class GroupCallTest {
                 }
                 int sender = List.of(clients.get(0).address(), clients.get(1).address(), clients.get(2).address(), clients.get(3).address())
                         .indexOf(stream.participant().substring(0, stream.participant().lastIndexOf('.')));
-                short[] recorded = readAll(stream.recording());
+                short[] recorded = Recordings.readAll(stream.recording());
                 for (int tone = 0; tone < 4; tone++) {
-                    short[] reference = readAll(new SineSource(TONES[tone], 0.5, recorded.length));
+                    short[] reference = Recordings.readAll(new SineSource(TONES[tone], 0.5, recorded.length));
                     double match = AudioCorrelation.best(reference, recorded, CallAudio.SAMPLE_RATE / (int) TONES[tone] + 1).coefficient();
                     if (tone == sender) {
                         assertTrue(match > 0.5, stream.participant() + " sounds like its tone: " + match);
@@ -148,23 +147,5 @@ class GroupCallTest {
             }
         }
         return counts;
-    }
-
-    static short[] readAll(Path wav) throws Exception {
-        assertTrue(Files.size(wav) > 44, wav + " is empty");
-        try (WavFileSource source = new WavFileSource(wav)) {
-            return readAll(source);
-        }
-    }
-
-    static short[] readAll(org.securecomm.client.call.media.AudioSource source) throws Exception {
-        short[] all = new short[0];
-        short[] frame = new short[CallAudio.FRAME_SAMPLES];
-        int n;
-        while ((n = source.read(frame)) > 0) {
-            all = java.util.Arrays.copyOf(all, all.length + n);
-            System.arraycopy(frame, 0, all, all.length - n, n);
-        }
-        return all;
     }
 }

@@ -66,7 +66,8 @@ final class ActiveCall implements AutoCloseable {
         this.options = options;
         this.environment = environment;
         this.worker = worker;
-        this.media = new CallMedia(options.audio() == null ? null : options.audio().get(), options.recordDir(),
+        this.media = new CallMedia(options.audio() == null ? null : options.audio().get(),
+                options.videoSource() == null ? null : options.videoSource().get(), options.recordDir(),
                 (sourceId, kid) -> worker.execute(() -> keyMissing(sourceId)));
         long every = options.keyRotation().toMillis();
         this.rotation = worker.scheduleAtFixedRate(() -> rotateKey("interval"), every, every, TimeUnit.MILLISECONDS);

@@ -225,6 +225,11 @@ public final class CallManager {
         });
     }
 
+    /** This device's current SFrame sender key: only for tests that prove keys never reach a relay. */
+    Optional<org.securecomm.client.call.media.SenderKey> currentMediaKey() {
+        return client.onWorker(() -> Optional.ofNullable(active).map(call -> call.media().currentKey()));
+    }
+
     public List<CallHistoryStore.Entry> history(int limit) {
         return client.onWorker(() -> history.list(limit));
     }

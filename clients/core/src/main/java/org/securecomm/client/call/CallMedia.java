@@ -20,12 +20,13 @@ import org.securecomm.client.call.media.SFrameException;
 import org.securecomm.client.call.media.SFrameSender;
 import org.securecomm.client.call.media.SenderKey;
 import org.securecomm.client.call.transport.MediaTransport;
+import org.securecomm.client.call.video.VideoSource;
 import org.securecomm.protocol.MediaDatagrams;
 
 /**
  * The media of one call on this device: every 20 ms it reads a frame from the audio source, Opus
  * encodes it, SFrame-encrypts it under this device's current sender key and sends it on the
- * current path; it decrypts what arrives per sender (source id) into jitter buffers and plays them
+ * current path (video likewise, one Motion-JPEG frame per frame interval in several fragments); it decrypts what arrives per sender (source id) into jitter buffers and plays them
  * out (records them). Keys never leave this class except through {@link #currentKey()} and
  * {@link #rotate()}, which the caller seals for each participant.
  */
@@ -57,8 +58,10 @@ final class CallMedia implements AutoCloseable {
     private volatile MediaTransport path;
     private boolean sourceEnded;
     private int audioSeq;
+    private final VideoTrack video;
+    private int videoSeq;
 
-    CallMedia(AudioSource source, Path recordDir, Signals signals) {
+    CallMedia(AudioSource source, VideoSource video, Path recordDir, Signals signals) {
         SecureRandom random = new SecureRandom();
         this.sourceId = random.nextInt() | 1; // never 0, so 0 can mean "none" in logs
         this.sender = new SFrameSender(SUITE, random, Integer.toUnsignedLong(random.nextInt()));
@@ -72,6 +75,11 @@ final class CallMedia implements AutoCloseable {
             return thread;
         });
         ticker.scheduleAtFixedRate(this::tick, CallAudio.FRAME_MILLIS, CallAudio.FRAME_MILLIS, TimeUnit.MILLISECONDS);
+        this.video = video == null ? null : new VideoTrack(video);
+        if (this.video != null) {
+            long every = this.video.frameIntervalMillis();
+            ticker.scheduleAtFixedRate(this::videoTick, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     int sourceId() {
@@ -129,15 +137,20 @@ final class CallMedia implements AutoCloseable {
             requestKey(remoteSource, -1);
             return;
         }
-        if (kind != MediaDatagrams.KIND_AUDIO) {
-            return; // video is not received by this build's call media yet
-        }
         try {
-            stream.receiveAudio(metadata, seq, sframe);
+            if (kind == MediaDatagrams.KIND_AUDIO) {
+                stream.receiveAudio(metadata, seq, sframe);
+            } else if (kind == MediaDatagrams.KIND_VIDEO) {
+                stream.receiveVideo(metadata, sframe);
+            } else {
+                malformed.incrementAndGet();
+            }
         } catch (SFrameException e) {
             if (e.reason() == SFrameException.Reason.UNKNOWN_KEY_ID) {
                 requestKey(remoteSource, e.keyId());
             }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "recording video: " + e);
         }
     }
 
@@ -169,13 +182,32 @@ final class CallMedia implements AutoCloseable {
             sourceEnded = true;
             java.util.Arrays.fill(frame, (short) 0);
         }
-        byte[] metadata = MediaDatagrams.payloadHeader(sourceId, MediaDatagrams.KIND_AUDIO, audioSeq++);
-        byte[] sframe = sender.encrypt(metadata, encoder.encode(frame));
+        transport.send(seal(MediaDatagrams.KIND_AUDIO, audioSeq++, encoder.encode(frame)));
+        sent.incrementAndGet();
+    }
+
+    private void videoTick() {
+        MediaTransport current = path;
+        if (current == null) {
+            return;
+        }
+        try {
+            for (byte[] fragment : video.nextFragments()) {
+                current.send(seal(MediaDatagrams.KIND_VIDEO, videoSeq++, fragment));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "call video: " + e);
+        }
+    }
+
+    /** The end-to-end payload: header (also the SFrame metadata) and the SFrame ciphertext of {@code media}. */
+    private byte[] seal(byte kind, int seq, byte[] media) {
+        byte[] metadata = MediaDatagrams.payloadHeader(sourceId, kind, seq);
+        byte[] sframe = sender.encrypt(metadata, media);
         byte[] payload = new byte[metadata.length + sframe.length];
         System.arraycopy(metadata, 0, payload, 0, metadata.length);
         System.arraycopy(sframe, 0, payload, metadata.length, sframe.length);
-        transport.send(payload);
-        sent.incrementAndGet();
+        return payload;
     }
 
     CallStats stats() {
@@ -183,7 +215,7 @@ final class CallMedia implements AutoCloseable {
         for (RemoteStream s : streams.values()) {
             var jitter = s.jitterStats();
             list.add(new CallStats.Stream(s.participant(), s.sourceId(), s.decrypted(), s.undecryptable(), jitter.played(),
-                    jitter.concealed(), s.firstAudioNanos(), s.recording()));
+                    jitter.concealed(), s.videoFrames(), s.firstAudioNanos(), s.recording()));
         }
         return new CallStats(sent.get(), malformed.get(), list);
     }
@@ -202,6 +234,9 @@ final class CallMedia implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing a recording: " + e);
             }
+        }
+        if (video != null) {
+            video.close();
         }
         if (source != null) {
             try {

@@ -4,17 +4,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.securecomm.client.call.media.AudioSource;
+import org.securecomm.client.call.video.VideoSource;
 
 /**
  * What this device sends and keeps in a call.
  *
  * @param audio       where the microphone signal comes from; null sends silence (headless, no sound device)
  * @param recordDir   when set, what each remote participant sends is written there as WAV (and video frames)
- * @param video       whether to send a video track
+ * @param videoSource where the video track comes from (camera, test pattern, image sequence); null: audio only
  * @param icePolicy   {@link IcePolicy#RELAY} uses only TURN-relayed candidates on the direct path of a 1:1 call
  * @param keyRotation longest time one SFrame key is used (membership changes rotate sooner)
  */
-public record CallOptions(Supplier<AudioSource> audio, Path recordDir, boolean video, IcePolicy icePolicy, Duration keyRotation) {
+public record CallOptions(Supplier<AudioSource> audio, Path recordDir, Supplier<VideoSource> videoSource, IcePolicy icePolicy,
+                          Duration keyRotation) {
 
     public static final Duration DEFAULT_KEY_ROTATION = Duration.ofMinutes(5);
 
@@ -30,26 +32,30 @@ public record CallOptions(Supplier<AudioSource> audio, Path recordDir, boolean v
 
     /** Silence out, nothing recorded, audio only. */
     public static CallOptions defaults() {
-        return new CallOptions(null, null, false, IcePolicy.ALL, DEFAULT_KEY_ROTATION);
+        return new CallOptions(null, null, null, IcePolicy.ALL, DEFAULT_KEY_ROTATION);
+    }
+
+    public boolean video() {
+        return videoSource != null;
     }
 
     public CallOptions withAudio(Supplier<AudioSource> source) {
-        return new CallOptions(source, recordDir, video, icePolicy, keyRotation);
+        return new CallOptions(source, recordDir, videoSource, icePolicy, keyRotation);
     }
 
     public CallOptions withRecordDir(Path dir) {
-        return new CallOptions(audio, dir, video, icePolicy, keyRotation);
+        return new CallOptions(audio, dir, videoSource, icePolicy, keyRotation);
     }
 
-    public CallOptions withVideo(boolean on) {
-        return new CallOptions(audio, recordDir, on, icePolicy, keyRotation);
+    public CallOptions withVideo(Supplier<VideoSource> source) {
+        return new CallOptions(audio, recordDir, source, icePolicy, keyRotation);
     }
 
     public CallOptions withIcePolicy(IcePolicy policy) {
-        return new CallOptions(audio, recordDir, video, policy, keyRotation);
+        return new CallOptions(audio, recordDir, videoSource, policy, keyRotation);
     }
 
     public CallOptions withKeyRotation(Duration interval) {
-        return new CallOptions(audio, recordDir, video, icePolicy, interval);
+        return new CallOptions(audio, recordDir, videoSource, icePolicy, interval);
     }
 }

@@ -10,8 +10,11 @@ import java.util.List;
  */
 public record CallStats(long framesSent, long malformed, List<Stream> streams) {
 
-    /** {@code firstAudioNanos}: System.nanoTime() of the first decrypted frame, 0 before. */
+    /**
+     * {@code decrypted}: audio frames; {@code videoFrames}: complete video frames decoded;
+     * {@code firstAudioNanos}: System.nanoTime() of the first decrypted audio frame, 0 before.
+     */
     public record Stream(String participant, int sourceId, long decrypted, long undecryptable, long played, long concealed,
-                         long firstAudioNanos, Path recording) {
+                         long videoFrames, long firstAudioNanos, Path recording) {
     }
 }

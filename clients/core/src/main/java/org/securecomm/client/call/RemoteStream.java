@@ -3,6 +3,7 @@ package org.securecomm.client.call;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.securecomm.client.call.media.CallAudio;
 import org.securecomm.client.call.media.JitterBuffer;
 import org.securecomm.client.call.media.OpusFrameDecoder;
@@ -11,10 +12,15 @@ import org.securecomm.client.call.media.SFrameException;
 import org.securecomm.client.call.media.SFrameReceiver;
 import org.securecomm.client.call.media.SenderKey;
 import org.securecomm.client.call.media.WavFileSink;
+import org.securecomm.client.call.video.PngDirectorySink;
+import org.securecomm.client.call.video.VideoDecoder;
+import org.securecomm.client.call.video.VideoDepacketizer;
+import org.securecomm.client.call.video.VideoFrame;
 
 /**
  * What this device receives from one remote sender (one source id): its SFrame keys, the audio
- * jitter buffer and, when recording, the WAV file of what it said. The recording is aligned to the
+ * jitter buffer, its video frames and, when recording, the WAV file of what it said (and its video
+ * frames as numbered PNGs beside it). The audio recording is aligned to the
  * sender's sequence numbers, so frames lost before the keys arrived show up as leading silence.
  */
 final class RemoteStream implements AutoCloseable {
@@ -32,6 +38,10 @@ final class RemoteStream implements AutoCloseable {
     private volatile long decrypted;
     private volatile long undecryptable;
     private volatile long firstAudioNanos;
+    private final VideoDepacketizer depacketizer = new VideoDepacketizer();
+    private final VideoDecoder videoDecoder = new VideoDecoder();
+    private PngDirectorySink videoSink;
+    private volatile long videoFrames;
 
     RemoteStream(String participant, int sourceId, SFrameCipherSuite suite, Path recordDir) {
         this.participant = participant;
@@ -83,6 +93,34 @@ final class RemoteStream implements AutoCloseable {
         jitter.offer(Integer.toUnsignedLong(seq), opus);
     }
 
+    /** Decrypts one video fragment; a completed frame is decoded and recorded (as numbered PNGs). */
+    void receiveVideo(byte[] metadata, byte[] frame) throws SFrameException, IOException {
+        byte[] fragment;
+        try {
+            fragment = receiver.decrypt(metadata, frame);
+        } catch (SFrameException e) {
+            undecryptable++;
+            throw e;
+        }
+        Optional<VideoFrame> picture = depacketizer.accept(fragment, System.currentTimeMillis()).flatMap(videoDecoder::decode);
+        if (picture.isEmpty()) {
+            return;
+        }
+        videoFrames++;
+        if (recording != null) {
+            synchronized (this) {
+                if (videoSink == null) {
+                    videoSink = new PngDirectorySink(Path.of(recording.toString().replaceFirst("\\.wav$", "-video")));
+                }
+                videoSink.write(picture.get());
+            }
+        }
+    }
+
+    long videoFrames() {
+        return videoFrames;
+    }
+
     /** Called every 20 ms: plays (records) the next frame if there is one. */
     synchronized void playout() throws IOException {
         short[] frame = jitter.poll();
@@ -119,6 +157,10 @@ final class RemoteStream implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        videoDecoder.close();
+        if (videoSink != null) {
+            videoSink.close();
+        }
         if (sink != null) {
             sink.close();
             sink = null;
