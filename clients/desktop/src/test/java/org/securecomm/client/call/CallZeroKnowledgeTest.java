@@ -97,6 +97,7 @@ class CallZeroKnowledgeTest {
             }
             clients.forEach(c -> c.calls().currentMediaKey().ifPresent(key -> keys.add(hex(key))));
             zoe.calls().hangUp();
+            callees.forEach(callee -> callee.calls().hangUp()); // closes the recordings
             forwarder.tap(null);
 
             // the media arrived: zoe's tone in the recordings, her video frames numbered as sent
