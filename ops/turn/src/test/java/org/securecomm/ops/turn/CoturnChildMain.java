@@ -1,0 +1,15 @@
+package org.securecomm.ops.turn;
+
+/** A JVM that starts coturn, prints its pid and waits to be killed (CoturnServerTest's SIGKILL case). */
+public final class CoturnChildMain {
+
+    private CoturnChildMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        CoturnServer server = CoturnServer.start();
+        System.out.println("turnserver-pid " + server.pid());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
