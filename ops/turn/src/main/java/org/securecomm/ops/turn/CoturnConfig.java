@@ -53,6 +53,8 @@ record CoturnConfig(String listeningIp, int listeningPort, String relayIp, int m
                 "log-file=" + logFile(),
                 // One file, no date suffix or rollover, so a failure message can quote it.
                 "simple-log",
+                // Sessions (allocations, refreshes, closes) in the log: what a test failure needs.
+                "verbose",
                 "pidfile=" + pidFile(),
                 // Not the system-wide /var/lib/turn/turndb: REST credentials need no user database.
                 "userdb=" + dir.resolve("turndb"));
