@@ -5,8 +5,8 @@ import java.lang.System.Logger.Level;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.ice4j.ice.CandidatePair;
 import org.ice4j.TransportAddress;
@@ -47,7 +47,7 @@ final class IceTransport implements MediaTransport {
         } catch (IOException e) {
             throw new MediaTransportException("cannot configure the ICE media socket", e);
         }
-        this.receiveThread = ForwarderTransport.daemon(this::receiveLoop, "ice-receive");
+        this.receiveThread = Inbound.daemon(this::receiveLoop, "ice-receive");
         receiveThread.start();
     }
 
@@ -127,12 +127,6 @@ final class IceTransport implements MediaTransport {
         }
         closed = true;
         session.close();
-        try {
-            if (Thread.currentThread() != receiveThread) {
-                receiveThread.join(TimeUnit.SECONDS.toMillis(2));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Inbound.awaitEnd(receiveThread, Duration.ofSeconds(2));
     }
 }

@@ -3,7 +3,9 @@ package org.securecomm.client.call.transport;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.securecomm.protocol.client.v1.TurnCredentials;
 
 /** One TURN server over UDP with the (time-limited) credentials the relay issued for it. */
@@ -33,22 +35,22 @@ public record TurnServer(String host, int port, String username, String password
         return List.copyOf(servers);
     }
 
-    private static java.util.Optional<HostPort> parseUdp(String url) {
+    private static Optional<HostPort> parseUdp(String url) {
         if (!url.startsWith("turn:")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // "turn:host:port?transport=udp" is opaque to java.net.URI; "turn://host:port" is not.
         URI uri = URI.create("turn://" + url.substring("turn:".length()));
         String query = uri.getQuery();
-        if (query != null && !query.toLowerCase(java.util.Locale.ROOT).contains("transport=udp")) {
-            return java.util.Optional.empty();
+        if (query != null && !query.toLowerCase(Locale.ROOT).contains("transport=udp")) {
+            return Optional.empty();
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("not a TURN URL: " + url);
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
-        return java.util.Optional.of(new HostPort(host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort()));
+        return Optional.of(new HostPort(host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort()));
     }
 
     @Override
