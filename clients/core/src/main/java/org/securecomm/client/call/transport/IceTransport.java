@@ -59,7 +59,8 @@ final class IceTransport implements MediaTransport {
     }
 
     private static String hostPort(TransportAddress address) {
-        return address.getHostAddress() + ":" + address.getPort();
+        String host = address.getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.securecomm.client.call.transport;
 
 /**
  * The candidate pair ICE selected for media. Types are ICE's: host, srflx, prflx, relay.
- * Addresses are "ip:port"; for logs and the call's diagnostics, never sent to the relay.
+ * Addresses are "ip:port" ("[v6]:port"); for logs and the call's diagnostics, never sent to the relay.
  */
 public record SelectedPair(String localType, String localAddress, String remoteType, String remoteAddress) {
 

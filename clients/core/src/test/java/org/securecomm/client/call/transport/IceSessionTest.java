@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet4Address;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +64,31 @@ class IceSessionTest {
         }
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.isAlive() && t.getName().equals("ice-receive")), "a receive thread outlived close");
+    }
+
+    @Test
+    void interfaceHostCandidatesConnectWhenTheMachineHasANetworkInterface() throws Exception {
+        Assumptions.assumeTrue(hasUpNonLoopbackIpv4(), "no network interface besides loopback");
+        IceSession caller = IceSession.create(IceConfig.of(IcePolicy.ALL, List.of()));
+        IceSession callee = IceSession.create(IceConfig.of(IcePolicy.ALL, List.of()));
+        assertTypes(caller.localDescription(), "host");
+        assertTrue(caller.localDescription().getCandidatesList().stream()
+                .noneMatch(c -> c.getHost().startsWith("127.")), "loopback only when asked for");
+        Connected pair = connect(caller, callee);
+        try (MediaTransport a = pair.caller(); MediaTransport b = pair.callee()) {
+            assertTrue(a.describe().startsWith("ice direct host"), a.describe());
+            exchange(a, b);
+        }
+    }
+
+    private static boolean hasUpNonLoopbackIpv4() throws Exception {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()
+                    && Collections.list(nic.getInetAddresses()).stream().anyMatch(a -> a instanceof Inet4Address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
