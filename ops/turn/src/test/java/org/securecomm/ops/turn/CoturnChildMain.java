@@ -7,7 +7,8 @@ public final class CoturnChildMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        CoturnServer server = CoturnServer.start();
+        // A given directory: a JVM killed with SIGKILL cannot delete a temporary one.
+        CoturnServer server = CoturnServer.start(CoturnServer.Options.defaults().withWorkDir(java.nio.file.Path.of(args[0])));
         System.out.println("turnserver-pid " + server.pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

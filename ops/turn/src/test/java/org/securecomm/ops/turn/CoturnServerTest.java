@@ -70,10 +70,10 @@ class CoturnServerTest {
     }
 
     @Test
-    void coturnExitsWhenItsJvmIsKilledWithSigkill() throws Exception {
+    void coturnExitsWhenItsJvmIsKilledWithSigkill(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process jvm = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                CoturnChildMain.class.getName()).redirectErrorStream(true).start();
+                CoturnChildMain.class.getName(), dir.toString()).redirectErrorStream(true).start();
         long pid;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
