@@ -49,8 +49,8 @@ public final class ForwarderTransport implements MediaTransport {
         this.forwarder = forwarder;
         this.roomId = roomId;
         this.token = token;
-        this.keepalives = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "forwarder-keepalive"));
-        this.receiveThread = daemon(this::receiveLoop, "forwarder-receive");
+        this.keepalives = Executors.newSingleThreadScheduledExecutor(runnable -> Inbound.daemon(runnable, "forwarder-keepalive"));
+        this.receiveThread = Inbound.daemon(this::receiveLoop, "forwarder-receive");
     }
 
     /**
@@ -199,17 +199,9 @@ public final class ForwarderTransport implements MediaTransport {
         }
         try {
             keepalives.awaitTermination(1, TimeUnit.SECONDS);
-            if (Thread.currentThread() != receiveThread) {
-                receiveThread.join(TimeUnit.SECONDS.toMillis(1));
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static Thread daemon(Runnable body, String name) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        return thread;
+        Inbound.awaitEnd(receiveThread, Duration.ofSeconds(1));
     }
 }

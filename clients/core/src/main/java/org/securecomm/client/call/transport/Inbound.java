@@ -1,5 +1,6 @@
 package org.securecomm.client.call.transport;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,7 +9,7 @@ import org.securecomm.protocol.MediaDatagrams;
 
 /**
  * The receiving half every transport shares: unwraps FORWARDED_MEDIA datagrams (0x02 | payload) to
- * the consumer and keeps the counters of {@link MediaTransport#stats()}.
+ * the consumer, keeps the counters of {@link MediaTransport#stats()} and the receive thread's life.
  */
 final class Inbound {
 
@@ -53,5 +54,27 @@ final class Inbound {
 
     MediaTransport.Stats stats() {
         return new MediaTransport.Stats(sent.get(), received.get(), dropped.get());
+    }
+
+    /** Receive threads are daemons: a transport left open must not keep the JVM alive. */
+    static Thread daemon(Runnable body, String name) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /**
+     * Waits for a receive thread to end once its socket is closed; not from that thread itself (a
+     * receiver that closes its transport).
+     */
+    static void awaitEnd(Thread receiveThread, Duration timeout) {
+        if (Thread.currentThread() == receiveThread) {
+            return;
+        }
+        try {
+            receiveThread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,0 +1,369 @@
+package org.securecomm.ops.turn;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A real coturn TURN server on loopback, for the dev node and for tests of the TURN path of calls.
+ *
+ * <p>{@link #start} writes a config into a work directory (free listening port, a small free relay
+ * port range, {@code use-auth-secret}), starts {@code turnserver} and returns once it answers a STUN
+ * Binding request. coturn never outlives this JVM: it runs under a watcher shell that kills it when
+ * the shell's stdin (a pipe held by this JVM) reaches EOF, which the kernel also causes when this JVM
+ * is killed with SIGKILL; a shutdown hook covers normal exits.
+ */
+public final class CoturnServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(CoturnServer.class.getName());
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+    private static final Duration PROBE_TIMEOUT = Duration.ofMillis(300);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final int TAIL_LINES = 30;
+    /**
+     * {@code $1} config, {@code $2} where to write turnserver's pid. The background job's stdin is
+     * /dev/null (POSIX), the foreground {@code cat} reads the pipe from this JVM until EOF.
+     */
+    private static final String WATCHER = "\"$0\" -c \"$1\" & p=$!; echo \"$p\" > \"$2\"; "
+            + "cat > /dev/null; kill \"$p\" 2>/dev/null; wait \"$p\"";
+
+    private final CoturnConfig config;
+    private final Process watcher;
+    private final OutputStream watcherStdin;
+    private final boolean deleteDirOnClose;
+    private final Thread shutdownHook;
+    private volatile ProcessHandle turnserver;
+    private boolean closed;
+
+    private CoturnServer(CoturnConfig config, Process watcher, boolean deleteDirOnClose) {
+        this.config = config;
+        this.watcher = watcher;
+        this.watcherStdin = watcher.getOutputStream();
+        this.deleteDirOnClose = deleteDirOnClose;
+        this.shutdownHook = new Thread(this::close, "coturn-shutdown-" + watcher.pid());
+    }
+
+    /** Starts coturn with the defaults of {@link Options#defaults()} in a fresh temporary directory. */
+    public static CoturnServer start() {
+        return start(Options.defaults());
+    }
+
+    /** Starts coturn and waits until it answers STUN; IllegalStateException with its log if it does not. */
+    public static CoturnServer start(Options options) {
+        Objects.requireNonNull(options, "options");
+        Path binary = TurnServerBinary.locate();
+        InetAddress ip = address(options.listeningIp());
+        boolean temporary = options.workDir().isEmpty();
+        CoturnConfig config;
+        Process watcher;
+        try {
+            Path dir = temporary ? Files.createTempDirectory("securecomm-coturn-") : options.workDir().get();
+            Files.createDirectories(dir);
+            int minPort = LoopbackPorts.udpRange(ip, options.relayPorts());
+            config = new CoturnConfig(ip.getHostAddress(), LoopbackPorts.listeningPort(ip), ip.getHostAddress(),
+                    minPort, minPort + options.relayPorts() - 1, options.realm(),
+                    options.secret().orElseGet(CoturnServer::randomSecret), dir);
+            writePrivately(config.configFile(), config.render());
+            Files.deleteIfExists(config.childPidFile());
+            watcher = new ProcessBuilder("sh", "-c", WATCHER, binary.toString(), config.configFile().toString(),
+                    config.childPidFile().toString())
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.stdoutFile().toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+        CoturnServer server = new CoturnServer(config, watcher, temporary);
+        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        long startNanos = System.nanoTime();
+        try {
+            server.awaitReady(options.startupTimeout());
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        LOG.log(Level.INFO, "coturn pid {0,number,#} ready on {1} in {2,number,#} ms (relay ports {3,number,#}-{4,number,#},"
+                        + " dir {5})", server.pid(), server.turnUrl(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), config.minPort(), config.maxPort(), config.dir());
+        return server;
+    }
+
+    private static InetAddress address(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip, e);
+        }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The config holds the shared secret: readable by its owner only. */
+    private static void writePrivately(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+
+    public String host() {
+        return config.listeningIp();
+    }
+
+    public int port() {
+        return config.listeningPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(config.listeningIp(), config.listeningPort());
+    }
+
+    /** The URL devices get (client.v1 TurnCredentials.urls): {@code turn:127.0.0.1:PORT?transport=udp}. */
+    public String turnUrl() {
+        return "turn:" + config.listeningIp() + ":" + config.listeningPort() + "?transport=udp";
+    }
+
+    public String realm() {
+        return config.realm();
+    }
+
+    /** The {@code static-auth-secret} shared with whoever issues credentials (the relay). */
+    public String secret() {
+        return config.secret();
+    }
+
+    public int minRelayPort() {
+        return config.minPort();
+    }
+
+    public int maxRelayPort() {
+        return config.maxPort();
+    }
+
+    public Path workDir() {
+        return config.dir();
+    }
+
+    public Path logFile() {
+        return config.logFile();
+    }
+
+    /** REST credentials for {@code id} valid for {@code ttl} from now, as the relay would issue them. */
+    public TurnRestCredentials credentials(String id, Duration ttl) {
+        return TurnRestCredentials.issue(config.secret(), id, Instant.now().plus(ttl));
+    }
+
+    /** The turnserver process (not its watcher shell). */
+    public long pid() {
+        return turnserverHandle().map(ProcessHandle::pid).orElse(-1L);
+    }
+
+    public boolean isAlive() {
+        return turnserverHandle().map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Stops coturn (SIGTERM through the watcher, SIGKILL after 10 s) and waits for it. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Optional<ProcessHandle> child = turnserverHandle();
+        try {
+            watcherStdin.close();
+        } catch (IOException e) {
+            // The pipe is already broken: the watcher is exiting anyway.
+        }
+        try {
+            if (!watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "coturn pid {0,number,#} did not stop within {1}; killing it", pid(), STOP_TIMEOUT);
+            }
+            child.ifPresent(CoturnServer::killAndWait);
+            watcher.destroyForcibly();
+            watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            child.ifPresent(ProcessHandle::destroyForcibly);
+            watcher.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            removeShutdownHook();
+            if (deleteDirOnClose) {
+                deleteTree(config.dir());
+            }
+        }
+    }
+
+    private static void killAndWait(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "coturn pid {0,number,#} survived SIGKILL for {1}", process.pid(), STOP_TIMEOUT);
+        }
+    }
+
+    private void removeShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down (we may be running inside the hook itself).
+        }
+    }
+
+    private Optional<ProcessHandle> turnserverHandle() {
+        ProcessHandle known = turnserver;
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try {
+            String pid = Files.readString(config.childPidFile(), StandardCharsets.US_ASCII).strip();
+            if (pid.isEmpty()) {
+                return Optional.empty();
+            }
+            // Held after the first look-up: a handle stays tied to that process even once it exits.
+            Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(pid));
+            handle.ifPresent(h -> turnserver = h);
+            return handle;
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InetSocketAddress address = address();
+        while (true) {
+            Optional<ProcessHandle> child = turnserverHandle();
+            if (!watcher.isAlive() || (child.isPresent() && !child.get().isAlive())) {
+                throw failure("exited before answering STUN");
+            }
+            if (StunBindingProbe.answers(address, PROBE_TIMEOUT)) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw failure("did not answer STUN within " + timeout);
+            }
+            try {
+                Thread.sleep(POLL_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("start was interrupted");
+            }
+        }
+    }
+
+    private IllegalStateException failure(String what) {
+        StringBuilder msg = new StringBuilder("coturn (").append(turnUrl()).append(", dir ").append(config.dir())
+                .append(") ").append(what);
+        for (Path log : List.of(config.logFile(), config.stdoutFile())) {
+            List<String> lines = lastLines(log);
+            if (!lines.isEmpty()) {
+                msg.append(System.lineSeparator()).append("--- last lines of ").append(log).append(" ---");
+                lines.forEach(line -> msg.append(System.lineSeparator()).append(line));
+            }
+        }
+        return new IllegalStateException(msg.toString());
+    }
+
+    private static List<String> lastLines(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot delete {0}: {1}", dir, e);
+        }
+    }
+
+    /**
+     * How to start coturn. An empty {@code workDir} means a fresh temporary directory deleted on
+     * close; an empty {@code secret} a random one.
+     */
+    public record Options(Optional<Path> workDir, String listeningIp, String realm, Optional<String> secret,
+                          int relayPorts, Duration startupTimeout) {
+
+        public static final String DEFAULT_REALM = "securecomm.test";
+        public static final int DEFAULT_RELAY_PORTS = 20;
+        public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
+        public Options {
+            Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(listeningIp, "listeningIp");
+            Objects.requireNonNull(realm, "realm");
+            Objects.requireNonNull(secret, "secret");
+            if (relayPorts < 2 || relayPorts > 1000) {
+                throw new IllegalArgumentException("relayPorts must be 2-1000, not " + relayPorts);
+            }
+            if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+                throw new IllegalArgumentException("startupTimeout must be positive: " + startupTimeout);
+            }
+        }
+
+        /** 127.0.0.1, realm securecomm.test, random secret, 20 relay ports, temporary directory. */
+        public static Options defaults() {
+            return new Options(Optional.empty(), "127.0.0.1", DEFAULT_REALM, Optional.empty(), DEFAULT_RELAY_PORTS,
+                    DEFAULT_STARTUP_TIMEOUT);
+        }
+
+        public Options withWorkDir(Path dir) {
+            return new Options(Optional.of(dir), listeningIp, realm, secret, relayPorts, startupTimeout);
+        }
+
+        public Options withListeningIp(String ip) {
+            return new Options(workDir, ip, realm, secret, relayPorts, startupTimeout);
+        }
+
+        public Options withRealm(String newRealm) {
+            return new Options(workDir, listeningIp, newRealm, secret, relayPorts, startupTimeout);
+        }
+
+        public Options withSecret(String newSecret) {
+            return new Options(workDir, listeningIp, realm, Optional.of(newSecret), relayPorts, startupTimeout);
+        }
+
+        public Options withRelayPorts(int count) {
+            return new Options(workDir, listeningIp, realm, secret, count, startupTimeout);
+        }
+
+        public Options withStartupTimeout(Duration timeout) {
+            return new Options(workDir, listeningIp, realm, secret, relayPorts, timeout);
+        }
+    }
+}
