@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.securecomm.client.call.CallOptions;
 import org.securecomm.client.call.media.WavFileSource;
+import org.securecomm.client.call.transport.IcePolicy;
 import org.securecomm.client.call.video.ImageSequenceSource;
 import org.securecomm.client.call.video.MjpegFileSource;
 import org.securecomm.client.call.video.TestPatternSource;
@@ -41,6 +42,10 @@ final class MediaOptions {
             description = "direct path of a 1:1 call: all candidates (default), or relay: only through the TURN server")
     String icePolicy;
 
+    @Option(names = "--ice-hosts", paramLabel = "interfaces|loopback", defaultValue = "interfaces",
+            description = "host candidates of the direct path: the network interfaces (default), or loopback when both ends run on this machine")
+    String iceHosts;
+
     @Option(names = "--key-rotation", paramLabel = "SECONDS", hidden = true,
             description = "rotate this device's media key at least this often (default 300)")
     Integer keyRotationSeconds;
@@ -49,13 +54,16 @@ final class MediaOptions {
         if (sendAudio != null && !Files.isReadable(sendAudio)) {
             throw new IllegalArgumentException("cannot read " + sendAudio);
         }
-        CallOptions.IcePolicy policy = switch (icePolicy) {
-            case "all" -> CallOptions.IcePolicy.ALL;
-            case "relay" -> CallOptions.IcePolicy.RELAY;
+        IcePolicy policy = switch (icePolicy) {
+            case "all" -> IcePolicy.ALL;
+            case "relay" -> IcePolicy.RELAY;
             default -> throw new IllegalArgumentException("--ice-policy is all or relay, not " + icePolicy);
         };
+        if (!iceHosts.equals("interfaces") && !iceHosts.equals("loopback")) {
+            throw new IllegalArgumentException("--ice-hosts is interfaces or loopback, not " + iceHosts);
+        }
         Path wav = sendAudio;
-        CallOptions options = CallOptions.defaults().withVideo(videoSource()).withRecordDir(record).withIcePolicy(policy)
+        CallOptions options = CallOptions.defaults().withVideo(videoSource()).withRecordDir(record).withIcePolicy(policy).withIceLoopback(iceHosts.equals("loopback"))
                 .withAudio(wav == null ? null : () -> {
                     try {
                         return new WavFileSource(wav);

@@ -25,6 +25,8 @@ import org.securecomm.protocol.content.v1.CallRecord.Outcome;
 class CallHistoryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Both ends on this machine: 1:1 direct paths use 127.0.0.1 host candidates. */
+    private static final CallOptions ON_LOOPBACK = CallOptions.defaults().withIceLoopback(true);
 
     @Test
     void missedDeclinedAndBusyCallsAppearOnEveryDevice(@TempDir Path dir) throws Exception {
@@ -48,7 +50,7 @@ class CallHistoryTest {
             String leo = leo1.address();
 
             // missed: nobody picks up before the ring timeout
-            String missed = kimPhone.calls().place(List.of(leo), CallOptions.defaults());
+            String missed = kimPhone.calls().place(List.of(leo), ON_LOOPBACK);
             leoPhone.awaitRinging(WAIT);
             leoLaptop.awaitRinging(WAIT);
             kimPhone.await(CallUpdate.Ended.class, e -> e.callId().equals(missed), WAIT);
@@ -56,7 +58,7 @@ class CallHistoryTest {
             expect(missed, Direction.INCOMING, Outcome.MISSED, leoPhone, leoLaptop);
 
             // declined on leo's laptop: both of leo's devices and both of kim's say declined
-            String declined = kimPhone.calls().place(List.of(leo), CallOptions.defaults());
+            String declined = kimPhone.calls().place(List.of(leo), ON_LOOPBACK);
             leoPhone.awaitRinging(WAIT);
             leoLaptop.awaitRinging(WAIT);
             leoLaptop.calls().decline(declined);
@@ -65,12 +67,12 @@ class CallHistoryTest {
             expect(declined, Direction.INCOMING, Outcome.DECLINED, leoPhone, leoLaptop);
 
             // busy: leo's phone is in a call with mia when kim calls
-            String talking = miaPhone.calls().place(List.of(leo), CallOptions.defaults());
+            String talking = miaPhone.calls().place(List.of(leo), ON_LOOPBACK);
             leoLaptop.awaitRinging(WAIT);
             leoPhone.awaitRinging(WAIT);
-            leoPhone.calls().answer(talking, CallOptions.defaults());
+            leoPhone.calls().answer(talking, ON_LOOPBACK);
             miaPhone.await(CallUpdate.Participants.class, p -> !p.participants().isEmpty(), WAIT);
-            String busy = kimPhone.calls().place(List.of(leo), CallOptions.defaults());
+            String busy = kimPhone.calls().place(List.of(leo), ON_LOOPBACK);
             kimPhone.await(CallUpdate.Ended.class, e -> e.callId().equals(busy), WAIT);
             expect(busy, Direction.OUTGOING, Outcome.BUSY, kimPhone, kimLaptop);
             expect(busy, Direction.INCOMING, Outcome.BUSY, leoPhone, leoLaptop);

@@ -197,7 +197,7 @@ final class ActiveCall implements AutoCloseable {
     }
 
     private void offer(CallParticipant peer) {
-        directPath = environment.directPaths().create(options.icePolicy());
+        directPath = environment.directPaths().create(options);
         environment.signal(callId, peer, CallSignalKind.OFFER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
     }
 
@@ -209,7 +209,7 @@ final class ActiveCall implements AutoCloseable {
         if (!controlling) {
             closeDirect();
             directPeer = from;
-            directPath = environment.directPaths().create(options.icePolicy());
+            directPath = environment.directPaths().create(options);
             environment.signal(callId, from, CallSignalKind.ANSWER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
         } else if (directPath == null) {
             return; // an answer to an offer this device no longer has

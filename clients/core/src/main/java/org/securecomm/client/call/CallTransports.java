@@ -23,8 +23,8 @@ public final class CallTransports {
         }
     }
 
-    /** ICE agents for the direct path of 1:1 calls, with TURN credentials from the relay; null: always the forwarder. */
+    /** ICE agents for the direct path of 1:1 calls, with TURN credentials from the relay. */
     public static DirectPath.Factory directPaths(Relay relay, ClientOptions options) {
-        return null;
+        return IceDirectPath.factory(relay, ActiveCall.DIRECT_PATH_TIMEOUT);
     }
 }

@@ -20,6 +20,6 @@ interface DirectPath extends AutoCloseable {
 
     /** Makes the agent of one call; may ask the relay for TURN credentials. */
     interface Factory {
-        DirectPath create(CallOptions.IcePolicy policy);
+        DirectPath create(CallOptions options);
     }
 }

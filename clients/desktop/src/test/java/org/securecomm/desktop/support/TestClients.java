@@ -2,6 +2,7 @@ package org.securecomm.desktop.support;
 
 import org.securecomm.relay.support.CapturingCodeSender;
 import org.securecomm.relay.support.SharedCassandra;
+import org.securecomm.ops.turn.CoturnServer;
 import org.securecomm.relay.support.TestRelays;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,14 +41,32 @@ public final class TestClients {
      */
     private static RelayNode shared;
 
-    /** One warm relay for the test classes of this JVM, stopped when the JVM exits. */
+    private static CoturnServer turn;
+
+    /**
+     * One warm relay for the test classes of this JVM, with a real coturn behind its TURN
+     * credentials; both stop when the JVM exits.
+     */
     public static synchronized RelayNode sharedRelay() {
         if (shared == null) {
-            shared = startWarmRelay(CODES);
+            turn = CoturnServer.start();
+            shared = startWarmRelay(CODES, java.util.Map.of(
+                    "securecomm.turn.urls", com.typesafe.config.ConfigValueFactory.fromIterable(java.util.List.of(turn.turnUrl())),
+                    "securecomm.turn.secret", turn.secret()));
             RelayNode node = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "relay-shutdown"));
+            CoturnServer coturn = turn;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                coturn.close();
+            }, "relay-shutdown"));
         }
         return shared;
+    }
+
+    /** The coturn behind the shared relay's TURN credentials. */
+    public static synchronized CoturnServer sharedTurn() {
+        sharedRelay();
+        return turn;
     }
 
     /** How long the shared relay rings a callee, so a missed call does not take the default 45 s. */
