@@ -216,6 +216,9 @@ class CallSignallingTest {
             for (TestDevice device : List.of(alice, bob)) {
                 var rejoined = device.call(ClientMessage.newBuilder().setJoinCall(JoinCall.newBuilder().setCallId(callId))).getCallJoined();
                 assertEquals(List.of(participant(alice), participant(bob)), rejoined.getParticipantsList());
+                // The restarted node's forwarder knew nothing of the call: the rejoin brings a route to it.
+                assertEquals(TestRelays.forwarder(restarting).port(), rejoined.getMedia().getPort());
+                assertEquals(8, rejoined.getMedia().getToken().size());
             }
             byte[] key = TestDevice.randomBytes(100);
             assertTrue(signal(bob, callId, alice, 0, key).hasCallSignalSent());
