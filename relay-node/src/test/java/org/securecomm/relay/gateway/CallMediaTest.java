@@ -67,14 +67,7 @@ class CallMediaTest {
     }
 
     private static Push await(TestDevice device, java.util.function.Predicate<Push> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Push push = device.nextPush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (push != null && wanted.test(push)) {
-                return push;
-            }
-        }
-        throw new AssertionError("no matching push within " + WAIT);
+        return device.await(wanted, WAIT);
     }
 
     private static MediaSocket socket(MediaRoute route) {

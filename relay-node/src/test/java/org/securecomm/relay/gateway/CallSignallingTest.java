@@ -59,14 +59,7 @@ class CallSignallingTest {
 
     /** The next push matching {@code wanted}, skipping others (QueueEmpty...). */
     private static Push await(TestDevice device, Predicate<Push> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Push push = device.nextPush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (push != null && wanted.test(push)) {
-                return push;
-            }
-        }
-        throw new AssertionError("no matching push within " + WAIT);
+        return device.await(wanted, WAIT);
     }
 
     private static void assertNoPush(TestDevice device, Predicate<Push> unwanted, Duration during) throws InterruptedException {

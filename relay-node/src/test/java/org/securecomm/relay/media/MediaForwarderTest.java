@@ -45,7 +45,10 @@ class MediaForwarderTest {
 
     /** A device admitted into {@code roomId} whose address is latched (its keepalive was echoed). */
     private MediaSocket join(long roomId) {
-        MediaAdmission.Route route = forwarder.admit(roomId);
+        return latched(forwarder.admit(roomId));
+    }
+
+    private MediaSocket latched(MediaAdmission.Route route) {
         MediaSocket socket = socket(route);
         assertTrue(socket.keepaliveEchoed(WAIT), "keepalive echoed");
         return socket;
@@ -107,8 +110,7 @@ class MediaForwarderTest {
     void countersPerParticipant() {
         long room = forwarder.openRoom();
         MediaAdmission.Route aliceRoute = forwarder.admit(room);
-        MediaSocket alice = socket(aliceRoute);
-        assertTrue(alice.keepaliveEchoed(WAIT));
+        MediaSocket alice = latched(aliceRoute);
         MediaSocket bob = join(room);
         alice.sendMedia(payload(1, 1, 100));
         assertNotNull(bob.receiveMedia(WAIT));
@@ -176,8 +178,7 @@ class MediaForwarderTest {
 
         // Revoked: dave was in the call and latched, then left.
         MediaAdmission.Route daveRoute = forwarder.admit(roomA);
-        MediaSocket dave = socket(daveRoute);
-        assertTrue(dave.keepaliveEchoed(WAIT));
+        MediaSocket dave = latched(daveRoute);
         forwarder.revoke(roomA, daveRoute.token());
         assertNull(forwarder.stats(roomA, daveRoute.token()));
         assertDroppedAndCallGoesOn(DropReason.NOT_ADMITTED, () -> dave.sendMedia(payload(4, 1, 40)), alice, bob);
@@ -216,8 +217,7 @@ class MediaForwarderTest {
     void aFresherPacketFromANewAddressRelatches() {
         long room = forwarder.openRoom();
         MediaAdmission.Route aliceRoute = forwarder.admit(room);
-        MediaSocket alice = socket(aliceRoute);
-        assertTrue(alice.keepaliveEchoed(WAIT));
+        MediaSocket alice = latched(aliceRoute);
         MediaSocket bob = join(room);
         // alice's NAT rebinds: same route, new socket, hop sequence numbers go on.
         MediaSocket aliceRebound = socket(aliceRoute);
