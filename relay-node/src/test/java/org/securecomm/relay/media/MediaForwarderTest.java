@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -38,9 +39,12 @@ class MediaForwarderTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         sockets.forEach(MediaSocket::close);
         forwarder.close();
+        // Nothing left behind: the port is free again and the I/O threads are gone.
+        new DatagramSocket(new InetSocketAddress("127.0.0.1", forwarder.port())).close();
+        waitFor(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("securecomm-media")));
     }
 
     /** A device admitted into {@code roomId} whose address is latched (its keepalive was echoed). */
@@ -233,7 +237,7 @@ class MediaForwarderTest {
     }
 
     @Test
-    void closingTheRoomStopsItAndTheTapSeesWhatCrosses() {
+    void closingTheRoomStopsItAndTheTapSeesWhatCrosses() throws InterruptedException {
         List<String> tapped = new CopyOnWriteArrayList<>();
         forwarder.tap(new PacketTap() {
             @Override
@@ -263,13 +267,13 @@ class MediaForwarderTest {
         waitFor(() -> forwarder.dropped(DropReason.UNKNOWN_ROOM) == before + 1);
     }
 
-    private static void waitFor(Supplier<Boolean> condition) {
+    private static void waitFor(Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within " + WAIT);
             }
-            Thread.onSpinWait();
+            Thread.sleep(5);
         }
     }
 }
