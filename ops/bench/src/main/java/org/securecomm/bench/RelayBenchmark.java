@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                 "(the full list is printed by --start-node runs and in docs/BENCHMARKS.md)."})
 public final class RelayBenchmark implements Callable<Integer> {
 
-    enum Scenario { throughput, latency, idle, all }
+    /** {@code all}: the three node scenarios; {@code forwarder} runs on its own (in process, no node). */
+    enum Scenario { throughput, latency, idle, forwarder, all }
 
     @Spec
     CommandSpec spec;
@@ -47,7 +48,8 @@ public final class RelayBenchmark implements Callable<Integer> {
     boolean startNode;
 
     @Option(names = "--scenario", defaultValue = "all", paramLabel = "NAME",
-            description = "throughput, latency, idle or all (default: ${DEFAULT-VALUE})")
+            description = "throughput, latency, idle, all (these three) or forwarder (the media forwarder in this process,"
+                    + " no node) (default: ${DEFAULT-VALUE})")
     Scenario scenario;
 
     @Option(names = "--relay-launcher", paramLabel = "PATH", description = "bin/securecomm-relay (default: found from the install dir)")
@@ -100,7 +102,8 @@ public final class RelayBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "90", paramLabel = "SECONDS", description = "throughput warm-up (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
 
-    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "throughput measurement (default: ${DEFAULT-VALUE})")
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS",
+            description = "throughput and forwarder measurement (default: ${DEFAULT-VALUE})")
     int durationSeconds;
 
     // ------------------------------------------------------------------ latency
@@ -131,6 +134,28 @@ public final class RelayBenchmark implements Callable<Integer> {
 
     @Option(names = "--connect-concurrency", defaultValue = "64", paramLabel = "N", description = "idle: connects in flight (default: ${DEFAULT-VALUE})")
     int connectConcurrency;
+
+    // ------------------------------------------------------------------ forwarder
+    @Option(names = "--rooms", paramLabel = "N", defaultValue = "100", description = "forwarder: calls (default: ${DEFAULT-VALUE})")
+    int rooms;
+
+    @Option(names = "--participants", paramLabel = "N", defaultValue = "5", description = "forwarder: devices per call (default: ${DEFAULT-VALUE})")
+    int participants;
+
+    @Option(names = "--packet-rate", paramLabel = "N", defaultValue = "50",
+            description = "forwarder: packets per second each device sends (50: 20 ms audio frames) (default: ${DEFAULT-VALUE})")
+    int packetRate;
+
+    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "160",
+            description = "forwarder: end-to-end payload bytes per packet (default: ${DEFAULT-VALUE})")
+    int payloadBytes;
+
+    @Option(names = "--forwarder-warmup", paramLabel = "SECONDS", defaultValue = "10", description = "(default: ${DEFAULT-VALUE})")
+    int forwarderWarmupSeconds;
+
+    @Option(names = "--forwarder-threads", paramLabel = "N", defaultValue = "1",
+            description = "forwarder: its I/O threads (securecomm.media.threads) (default: ${DEFAULT-VALUE})")
+    int forwarderThreads;
 
     // ------------------------------------------------------------------ general
     @Option(names = "--setup-concurrency", defaultValue = "32", paramLabel = "N", description = "registrations in flight (default: ${DEFAULT-VALUE})")
@@ -196,6 +221,19 @@ public final class RelayBenchmark implements Callable<Integer> {
         if (warmupSeconds < 0 || latencyWarmupSeconds < 0 || idleSeconds < 0 || pauseSeconds < 0) {
             throw new ParameterException(cl, "warm-up, idle and pause times cannot be negative");
         }
+        if (scenario == Scenario.forwarder) {
+            if (rooms < 1 || participants < 2 || packetRate < 1 || packetRate > 10_000 || forwarderThreads < 1) {
+                throw new ParameterException(cl, "--rooms and --forwarder-threads must be positive, --participants at least 2,"
+                        + " --packet-rate 1 to 10000");
+            }
+            if (payloadBytes < ForwarderScenario.MIN_PAYLOAD || payloadBytes > org.securecomm.protocol.MediaDatagrams.MAX_PAYLOAD) {
+                throw new ParameterException(cl, "--payload must be " + ForwarderScenario.MIN_PAYLOAD + " to "
+                        + org.securecomm.protocol.MediaDatagrams.MAX_PAYLOAD + " bytes");
+            }
+            if (url != null || startNode) {
+                throw new ParameterException(cl, "--scenario forwarder runs the forwarder in this process: no --url or --start-node");
+            }
+        }
         if (devicesPerAccount < 1 || devicesPerAccount > 6) {
             throw new ParameterException(cl, "--devices-per-account must be 1 to 6 (the relay's default device limit)");
         }
@@ -240,7 +278,7 @@ public final class RelayBenchmark implements Callable<Integer> {
     }
 
     boolean runs(Scenario s) {
-        return scenario == Scenario.all || scenario == s;
+        return scenario == s || (scenario == Scenario.all && s != Scenario.forwarder);
     }
 
     @Override
@@ -251,6 +289,12 @@ public final class RelayBenchmark implements Callable<Integer> {
         for (String fact : ProcStats.machineFacts()) {
             System.out.println("  " + fact);
             report.header(fact);
+        }
+        if (scenario == Scenario.forwarder) {
+            report.header("forwarder and load generator in this one JVM, on this machine");
+            new ForwarderScenario(this).run(report);
+            report.print();
+            return 0;
         }
         AtomicReference<NodeProcess> started = new AtomicReference<>();
         Thread hook = new Thread(() -> {

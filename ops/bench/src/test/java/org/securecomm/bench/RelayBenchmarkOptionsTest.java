@@ -49,6 +49,19 @@ class RelayBenchmarkOptionsTest {
     }
 
     @Test
+    void forwarderScenarioRunsAloneWithItsOwnSizes() {
+        RelayBenchmark options = parse("--scenario", "forwarder", "--rooms", "100", "--participants", "5", "--packet-rate", "50",
+                "--payload", "160", "--duration", "30");
+        assertTrue(options.runs(RelayBenchmark.Scenario.forwarder));
+        assertTrue(!options.runs(RelayBenchmark.Scenario.throughput));
+        assertTrue(!parse().runs(RelayBenchmark.Scenario.forwarder), "all: the node scenarios only");
+        assertEquals(160, options.payloadBytes);
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--payload", "8"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--participants", "1"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--url", "ws://localhost:1/v1/websocket"));
+    }
+
+    @Test
     void rejectsContradictionsAndNonsense() {
         assertThrows(CommandLine.ParameterException.class, () -> parse("--url", "ws://localhost:1/v1/websocket", "--start-node"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--url", "http://localhost:1/"));

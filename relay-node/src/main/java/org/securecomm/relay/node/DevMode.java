@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.securecomm.ops.cassandra.CassandraNode;
@@ -43,14 +44,18 @@ public final class DevMode {
         CassandraNode cassandra = CassandraNode.start(CassandraNode.Options.of(dataDir.resolve("cassandra")));
         try {
             CqlSchema.apply(cassandra.host(), cassandra.nativePort(), "datacenter1");
-            Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
-                            "securecomm.http.interface", "127.0.0.1",
-                            "securecomm.http.port", port,
-                            "securecomm.identifiers.hmac-key", hmacKey,
-                            "securecomm.verification.sender", "console",
-                            "securecomm.cassandra.contact-points",
-                            ConfigValueFactory.fromIterable(List.of(cassandra.host() + ":" + cassandra.nativePort()))))
-                    .withFallback(ConfigFactory.defaultApplication()));
+            Map<String, Object> settings = new HashMap<>(Map.of(
+                    "securecomm.http.interface", "127.0.0.1",
+                    "securecomm.http.port", port,
+                    "securecomm.identifiers.hmac-key", hmacKey,
+                    "securecomm.verification.sender", "console",
+                    "securecomm.cassandra.contact-points",
+                    ConfigValueFactory.fromIterable(List.of(cassandra.host() + ":" + cassandra.nativePort()))));
+            if (port == 0) {
+                // A free HTTP port (tests, several dev nodes side by side): a free media port too.
+                settings.put("securecomm.media.port", 0);
+            }
+            Config config = ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultApplication()));
             RelayNode node = RelayNode.start(config, new ConsoleCodeSender(System.out), Clock.systemUTC());
             return new Running(cassandra, node);
         } catch (RuntimeException e) {

@@ -59,14 +59,7 @@ class CallSignallingTest {
 
     /** The next push matching {@code wanted}, skipping others (QueueEmpty...). */
     private static Push await(TestDevice device, Predicate<Push> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Push push = device.nextPush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (push != null && wanted.test(push)) {
-                return push;
-            }
-        }
-        throw new AssertionError("no matching push within " + WAIT);
+        return device.await(wanted, WAIT);
     }
 
     private static void assertNoPush(TestDevice device, Predicate<Push> unwanted, Duration during) throws InterruptedException {
@@ -218,6 +211,9 @@ class CallSignallingTest {
             for (TestDevice device : List.of(alice, bob)) {
                 var rejoined = device.call(ClientMessage.newBuilder().setJoinCall(JoinCall.newBuilder().setCallId(callId))).getCallJoined();
                 assertEquals(List.of(participant(alice), participant(bob)), rejoined.getParticipantsList());
+                // The restarted node's forwarder knew nothing of the call: the rejoin brings a route to it.
+                assertEquals(TestRelays.forwarder(restarting).port(), rejoined.getMedia().getPort());
+                assertEquals(8, rejoined.getMedia().getToken().size());
             }
             byte[] key = TestDevice.randomBytes(100);
             assertTrue(signal(bob, callId, alice, 0, key).hasCallSignalSent());

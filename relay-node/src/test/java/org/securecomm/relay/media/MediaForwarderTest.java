@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -38,14 +39,20 @@ class MediaForwarderTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         sockets.forEach(MediaSocket::close);
         forwarder.close();
+        // Nothing left behind: the port is free again and the I/O threads are gone.
+        new DatagramSocket(new InetSocketAddress("127.0.0.1", forwarder.port())).close();
+        waitFor(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("securecomm-media")));
     }
 
     /** A device admitted into {@code roomId} whose address is latched (its keepalive was echoed). */
     private MediaSocket join(long roomId) {
-        MediaAdmission.Route route = forwarder.admit(roomId);
+        return latched(forwarder.admit(roomId));
+    }
+
+    private MediaSocket latched(MediaAdmission.Route route) {
         MediaSocket socket = socket(route);
         assertTrue(socket.keepaliveEchoed(WAIT), "keepalive echoed");
         return socket;
@@ -107,8 +114,7 @@ class MediaForwarderTest {
     void countersPerParticipant() {
         long room = forwarder.openRoom();
         MediaAdmission.Route aliceRoute = forwarder.admit(room);
-        MediaSocket alice = socket(aliceRoute);
-        assertTrue(alice.keepaliveEchoed(WAIT));
+        MediaSocket alice = latched(aliceRoute);
         MediaSocket bob = join(room);
         alice.sendMedia(payload(1, 1, 100));
         assertNotNull(bob.receiveMedia(WAIT));
@@ -176,8 +182,7 @@ class MediaForwarderTest {
 
         // Revoked: dave was in the call and latched, then left.
         MediaAdmission.Route daveRoute = forwarder.admit(roomA);
-        MediaSocket dave = socket(daveRoute);
-        assertTrue(dave.keepaliveEchoed(WAIT));
+        MediaSocket dave = latched(daveRoute);
         forwarder.revoke(roomA, daveRoute.token());
         assertNull(forwarder.stats(roomA, daveRoute.token()));
         assertDroppedAndCallGoesOn(DropReason.NOT_ADMITTED, () -> dave.sendMedia(payload(4, 1, 40)), alice, bob);
@@ -216,8 +221,7 @@ class MediaForwarderTest {
     void aFresherPacketFromANewAddressRelatches() {
         long room = forwarder.openRoom();
         MediaAdmission.Route aliceRoute = forwarder.admit(room);
-        MediaSocket alice = socket(aliceRoute);
-        assertTrue(alice.keepaliveEchoed(WAIT));
+        MediaSocket alice = latched(aliceRoute);
         MediaSocket bob = join(room);
         // alice's NAT rebinds: same route, new socket, hop sequence numbers go on.
         MediaSocket aliceRebound = socket(aliceRoute);
@@ -233,7 +237,7 @@ class MediaForwarderTest {
     }
 
     @Test
-    void closingTheRoomStopsItAndTheTapSeesWhatCrosses() {
+    void closingTheRoomStopsItAndTheTapSeesWhatCrosses() throws InterruptedException {
         List<String> tapped = new CopyOnWriteArrayList<>();
         forwarder.tap(new PacketTap() {
             @Override
@@ -263,13 +267,13 @@ class MediaForwarderTest {
         waitFor(() -> forwarder.dropped(DropReason.UNKNOWN_ROOM) == before + 1);
     }
 
-    private static void waitFor(Supplier<Boolean> condition) {
+    private static void waitFor(Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within " + WAIT);
             }
-            Thread.onSpinWait();
+            Thread.sleep(5);
         }
     }
 }

@@ -17,6 +17,13 @@ class RelayConfigTest {
     }
 
     @Test
+    void turnUrlsComeFromTheEnvironmentAsAList() {
+        var config = RelayConfig.load(Map.of(RelayConfig.TURN_URLS_ENV, "turn:a.example:3478?transport=udp, turns:a.example:5349"));
+        assertEquals(List.of("turn:a.example:3478?transport=udp", "turns:a.example:5349"), config.getStringList("securecomm.turn.urls"));
+        assertEquals(List.of(), RelayConfig.load(Map.of()).getStringList("securecomm.turn.urls"));
+    }
+
+    @Test
     void defaultsApplyWithoutEnvironment() {
         assertEquals(List.of("127.0.0.1:9042"), RelayConfig.load(Map.of()).getStringList("securecomm.cassandra.contact-points"));
     }

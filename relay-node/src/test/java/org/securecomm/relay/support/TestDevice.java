@@ -165,6 +165,18 @@ public final class TestDevice implements AutoCloseable {
         }
     }
 
+    /** The next push matching {@code wanted}, skipping others (QueueEmpty...); fails after {@code timeout}. */
+    public Push await(java.util.function.Predicate<Push> wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Push push = nextPush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (push != null && wanted.test(push)) {
+                return push;
+            }
+        }
+        throw new AssertionError("no matching push within " + timeout);
+    }
+
     /** The next push of any kind, or null after the timeout. */
     public Push nextPush(Duration timeout) throws InterruptedException {
         return pushes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
