@@ -80,6 +80,11 @@ final class CallSession {
         }
     }
 
+    /** Tells the user (and scripts) this device is connected and listening for rings. */
+    void waiting(Duration timeout) {
+        out.print("waiting for a call (up to " + timeout.toSeconds() + " s)...", "event", "waiting", "seconds", timeout.toSeconds());
+    }
+
     /** What the media did: frames sent, and per remote stream what was decrypted and played. */
     void summary() {
         client.calls().mediaStats().ifPresent(stats -> {

@@ -14,6 +14,7 @@ final class Ringing {
     static CallManager.Incoming await(SecureCommClient client, CallSession session, String callId, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        session.waiting(timeout);
         while (System.nanoTime() < deadline) {
             for (CallManager.Incoming incoming : client.calls().ringing()) {
                 if (callId == null || incoming.callId().equals(callId)) {

@@ -170,7 +170,7 @@ final class ActiveCall implements AutoCloseable {
         if (others.size() == 1 && environment.directPaths() != null) {
             CallParticipant peer = others.get(0);
             if (direct != null && same(peer, directPeer)) {
-                use(direct, "direct " + direct.describe());
+                use(direct, direct.describe());
                 return;
             }
             if (directPath == null && directDeadline == 0) {
