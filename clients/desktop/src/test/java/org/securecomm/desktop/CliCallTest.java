@@ -74,7 +74,8 @@ class CliCallTest {
         AudioCorrelation.Match match = AudioCorrelation.best(reference, Recordings.readAll(wav), 10 * CallAudio.FRAME_SAMPLES);
         assertTrue(match.coefficient() > 0.6, "the recording matches the sent WAV: " + match);
 
-        Process history = launcher(dir, concat(List.of("calls", "history", "--profile", dir.resolve("callee").toString()), common));
+        Process history = launcher(dir, List.of("calls", "history", "--profile", dir.resolve("callee").toString(), "--passphrase-file",
+                passphrase.toString(), "--json"));
         StringBuffer historyOut = follow(history);
         assertTrue(history.waitFor(60, TimeUnit.SECONDS));
         assertTrue(historyOut.toString().contains("\"direction\":\"incoming\",\"outcome\":\"answered\""), historyOut.toString());

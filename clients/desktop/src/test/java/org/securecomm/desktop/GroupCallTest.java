@@ -121,7 +121,7 @@ class GroupCallTest {
     }
 
     private static CallOptions options(Path dir, int index) {
-        return CallOptions.defaults().withAudio(() -> new SineSource(TONES[index], 0.5, CallAudio.SAMPLE_RATE * 120L))
+        return CallOptions.defaults().withIceLoopback(true).withAudio(() -> new SineSource(TONES[index], 0.5, CallAudio.SAMPLE_RATE * 120L))
                 .withRecordDir(dir.resolve("recordings-" + index)).withKeyRotation(Duration.ofSeconds(2));
     }
 

@@ -59,6 +59,8 @@ final class ActiveCall implements AutoCloseable {
     private CallParticipant directPeer;
     private MediaTransport direct;
     private long directDeadline;
+    // The peer whose direct path failed: its call stays on the forwarder instead of holding media again.
+    private String directFailedWith;
 
     ActiveCall(String callId, CallParticipant self, CallOptions options, Environment environment, ScheduledExecutorService worker) {
         this.callId = callId;
@@ -167,7 +169,7 @@ final class ActiveCall implements AutoCloseable {
             media.sendVia(null);
             return;
         }
-        if (others.size() == 1 && environment.directPaths() != null) {
+        if (others.size() == 1 && environment.directPaths() != null && !label(others.get(0)).equals(directFailedWith)) {
             CallParticipant peer = others.get(0);
             if (direct != null && same(peer, directPeer)) {
                 use(direct, direct.describe());
@@ -197,8 +199,21 @@ final class ActiveCall implements AutoCloseable {
     }
 
     private void offer(CallParticipant peer) {
-        directPath = environment.directPaths().create(options);
+        try {
+            directPath = environment.directPaths().create(options);
+        } catch (RuntimeException e) {
+            directFailed(peer, e);
+            return;
+        }
         environment.signal(callId, peer, CallSignalKind.OFFER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
+    }
+
+    /** No direct path with {@code peer} (gathering or checks failed): the forwarder carries the call. */
+    private void directFailed(CallParticipant peer, Throwable why) {
+        LOG.log(System.Logger.Level.INFO, "call " + callId + ": no direct path (" + why.getMessage() + "), using the forwarder");
+        closeDirect();
+        directFailedWith = label(peer);
+        use(forwarder, "forwarder (no direct path)");
     }
 
     private void onIce(CallParticipant from, CallSignalKind kind, IceDescription remote) {
@@ -209,7 +224,12 @@ final class ActiveCall implements AutoCloseable {
         if (!controlling) {
             closeDirect();
             directPeer = from;
-            directPath = environment.directPaths().create(options);
+            try {
+                directPath = environment.directPaths().create(options);
+            } catch (RuntimeException e) {
+                directFailed(from, e);
+                return;
+            }
             environment.signal(callId, from, CallSignalKind.ANSWER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
         } else if (directPath == null) {
             return; // an answer to an offer this device no longer has
@@ -223,12 +243,7 @@ final class ActiveCall implements AutoCloseable {
                 return;
             }
             if (failure != null) {
-                LOG.log(System.Logger.Level.INFO, "call " + callId + ": no direct path (" + failure.getMessage() + "), using the forwarder");
-                directDeadline = 0;
-                directPath.close();
-                directPath = null;
-                directPeer = null;
-                use(forwarder, "forwarder (no direct path)");
+                directFailed(from, failure);
                 return;
             }
             transport.onReceive(media::receive);
@@ -239,9 +254,8 @@ final class ActiveCall implements AutoCloseable {
     }
 
     private void directTimedOut() {
-        if (direct == null && directDeadline != 0 && System.nanoTime() >= directDeadline) {
-            directDeadline = 0;
-            use(forwarder, "forwarder (direct path timed out)");
+        if (direct == null && directDeadline != 0 && System.nanoTime() >= directDeadline && directPeer != null) {
+            directFailed(directPeer, new IllegalStateException("timed out after " + DIRECT_PATH_TIMEOUT.toSeconds() + " s"));
         }
     }
 

@@ -79,12 +79,12 @@ class CallZeroKnowledgeTest {
             });
             CallProbe zoe = new CallProbe(clients.get(0));
             List<CallProbe> callees = List.of(new CallProbe(clients.get(1)), new CallProbe(clients.get(2)));
-            CallOptions zoeOptions = CallOptions.defaults().withAudio(() -> source(voice))
+            CallOptions zoeOptions = CallOptions.defaults().withIceLoopback(true).withAudio(() -> source(voice))
                     .withVideo(() -> new TestPatternSource(VideoFormat.DEFAULT, -1)).withKeyRotation(Duration.ofSeconds(2));
             String callId = zoe.calls().place(List.of(clients.get(1).address(), clients.get(2).address()), zoeOptions);
             for (CallProbe callee : callees) {
                 callee.awaitRinging(WAIT);
-                callee.calls().answer(callId, CallOptions.defaults().withRecordDir(dir.resolve("rec-" + callee.client().deviceId()
+                callee.calls().answer(callId, CallOptions.defaults().withIceLoopback(true).withRecordDir(dir.resolve("rec-" + callee.client().deviceId()
                         + callee.client().address().charAt(0))));
             }
             String zoeLabel = CallProbe.label(clients.get(0));

@@ -104,6 +104,14 @@ public final class TestClients {
                 username + "'s first device", () -> CODES.codeFor(email));
     }
 
+    /** Registers {@code username} on the shared relay, reaching it at {@code server} (e.g. through a {@link TcpProxy}). */
+    public static SecureCommClient register(Path profile, String username, URI server) {
+        sharedRelay();
+        String email = username + "@example.org";
+        return SecureCommClient.register(profile, PASSPHRASE, options(), server, username, email,
+                username + "'s first device", () -> CODES.codeFor(email));
+    }
+
     public static SecureCommClient reopen(Path profile) {
         SecureCommClient client = SecureCommClient.open(profile, PASSPHRASE, options());
         client.connect();
