@@ -1,14 +1,11 @@
 package org.securecomm.desktop;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.call.CallManager;
 import org.securecomm.client.call.CallUpdate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "answer", description = {"Wait for a call to ring on this device and pick it up (the account's other devices stop ringing).",
         "Run it before the caller rings: a device only hears the rings that start while it is connected."})
@@ -20,17 +17,14 @@ final class AnswerCommand implements Callable<Integer> {
     @Mixin
     MediaOptions media;
 
-    @Parameters(arity = "0..1", paramLabel = "CALL_ID", description = "answer only this call (default: the first that rings)")
-    String callId;
-
-    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120", description = "how long to wait for a ring (default 120)")
-    int waitSeconds;
+    @Mixin
+    RingOptions ring;
 
     @Override
     public Integer call() throws InterruptedException {
         try (SecureCommClient client = common.connect()) {
             CallSession session = new CallSession(client, common.output());
-            CallManager.Incoming incoming = Ringing.await(client, session, callId, Duration.ofSeconds(waitSeconds));
+            CallManager.Incoming incoming = Ringing.await(client, session, ring.callId, ring.timeout());
             client.calls().answer(incoming.callId(), media.toCallOptions());
             return session.stay(incoming.callId(), media.duration());
         }

@@ -34,7 +34,11 @@ public final class Canaries {
     }
 
     public static boolean contains(byte[] haystack, String form) {
-        byte[] needle = form.getBytes(StandardCharsets.UTF_8);
+        return contains(haystack, form.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether {@code needle} occurs in {@code haystack} (raw bytes: keys, frames). */
+    public static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i <= haystack.length - needle.length; i++) {
             for (int j = 0; j < needle.length; j++) {

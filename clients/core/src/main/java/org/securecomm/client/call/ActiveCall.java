@@ -179,7 +179,7 @@ final class ActiveCall implements AutoCloseable {
                 directPeer = peer;
                 directDeadline = System.nanoTime() + DIRECT_PATH_TIMEOUT.toNanos();
                 if (label(self).compareTo(label(peer)) < 0) {
-                    offer(peer);
+                    describeTo(peer, CallSignalKind.OFFER);
                 }
                 worker.schedule(this::directTimedOut, DIRECT_PATH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -198,14 +198,16 @@ final class ActiveCall implements AutoCloseable {
         }
     }
 
-    private void offer(CallParticipant peer) {
+    /** Gathers this side's candidates and sends them as OFFER or ANSWER; false when gathering failed. */
+    private boolean describeTo(CallParticipant peer, CallSignalKind kind) {
         try {
             directPath = environment.directPaths().create(options);
         } catch (RuntimeException e) {
             directFailed(peer, e);
-            return;
+            return false;
         }
-        environment.signal(callId, peer, CallSignalKind.OFFER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
+        environment.signal(callId, peer, kind, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
+        return true;
     }
 
     /** No direct path with {@code peer} (gathering or checks failed): the forwarder carries the call. */
@@ -224,13 +226,9 @@ final class ActiveCall implements AutoCloseable {
         if (!controlling) {
             closeDirect();
             directPeer = from;
-            try {
-                directPath = environment.directPaths().create(options);
-            } catch (RuntimeException e) {
-                directFailed(from, e);
+            if (!describeTo(from, CallSignalKind.ANSWER)) {
                 return;
             }
-            environment.signal(callId, from, CallSignalKind.ANSWER, CallSignalBody.newBuilder().setIce(directPath.localDescription()));
         } else if (directPath == null) {
             return; // an answer to an offer this device no longer has
         }

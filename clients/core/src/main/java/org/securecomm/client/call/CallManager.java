@@ -123,10 +123,7 @@ public final class CallManager {
     public void answer(String callId, CallOptions options) {
         client.onWorker(() -> {
             requireIdle();
-            CallJoined joined = relay.call(ClientMessage.newBuilder().setAnswerCall(AnswerCall.newBuilder().setCallId(callId))).getCallJoined();
-            Incoming incoming = ringing.remove(callId);
-            activeRecord = recordOf(callId, incoming, joined).toBuilder().setOutcome(CallRecord.Outcome.ANSWERED).build();
-            enter(callId, options, joined.getMedia(), joined.getParticipantsList());
+            enterJoined(callId, options, relay.call(ClientMessage.newBuilder().setAnswerCall(AnswerCall.newBuilder().setCallId(callId))));
             return null;
         });
     }
@@ -150,10 +147,7 @@ public final class CallManager {
                 return null;
             }
             requireIdle();
-            CallJoined joined = relay.call(ClientMessage.newBuilder().setJoinCall(JoinCall.newBuilder().setCallId(callId))).getCallJoined();
-            Incoming incoming = ringing.remove(callId);
-            activeRecord = recordOf(callId, incoming, joined).toBuilder().setOutcome(CallRecord.Outcome.ANSWERED).build();
-            enter(callId, options, joined.getMedia(), joined.getParticipantsList());
+            enterJoined(callId, options, relay.call(ClientMessage.newBuilder().setJoinCall(JoinCall.newBuilder().setCallId(callId))));
             return null;
         });
     }
@@ -403,6 +397,14 @@ public final class CallManager {
         }
         record(callId, activeRecord);
         update(new CallUpdate.Joined(callId, active.others().stream().map(ActiveCall::label).toList()));
+    }
+
+    /** AnswerCall or JoinCall succeeded: this device is in the call. */
+    private void enterJoined(String callId, CallOptions options, org.securecomm.protocol.client.v1.Response response) {
+        CallJoined joined = response.getCallJoined();
+        Incoming incoming = ringing.remove(callId);
+        activeRecord = recordOf(callId, incoming, joined).toBuilder().setOutcome(CallRecord.Outcome.ANSWERED).build();
+        enter(callId, options, joined.getMedia(), joined.getParticipantsList());
     }
 
     private void finish(CallEndReason reason) {

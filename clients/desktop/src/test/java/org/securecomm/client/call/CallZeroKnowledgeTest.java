@@ -143,14 +143,14 @@ class CallZeroKnowledgeTest {
         List<String> found = new ArrayList<>();
         for (String key : keys) {
             byte[] raw = HexFormat.of().parseHex(key);
-            if (captured.stream().anyMatch(d -> indexOf(d, raw) >= 0)) {
+            if (captured.stream().anyMatch(d -> Canaries.contains(d, raw))) {
                 found.add("a forwarded datagram");
             }
         }
         CassandraNode cassandra = SharedCassandra.get();
         Canaries.forEachCell(cassandra, (table, row, column, value) -> {
             for (String key : keys) {
-                if (indexOf(value, HexFormat.of().parseHex(key)) >= 0) {
+                if (Canaries.contains(value, HexFormat.of().parseHex(key))) {
                     found.add(table + "." + column);
                 }
             }
@@ -159,7 +159,7 @@ class CallZeroKnowledgeTest {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 byte[] content = Files.readAllBytes(file);
                 for (String key : keys) {
-                    if (indexOf(content, HexFormat.of().parseHex(key)) >= 0) {
+                    if (Canaries.contains(content, HexFormat.of().parseHex(key))) {
                         found.add(file.toString());
                     }
                 }
@@ -197,18 +197,5 @@ class CallZeroKnowledgeTest {
             }
         }
         return false;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
