@@ -14,26 +14,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.securecomm.ops.cassandra.CassandraNode;
+import org.securecomm.ops.turn.CoturnServer;
 import org.securecomm.relay.account.ConsoleCodeSender;
 
 /**
  * {@code securecomm-relay dev}: a complete relay on one machine. Starts a local Cassandra node
  * (a child JVM, data under the data directory), applies the schema, keeps a generated identifier
- * key beside the data, and runs a one-node relay on loopback whose verification codes are
- * printed on the console. Everything survives a restart on the same data directory.
+ * key beside the data, starts a local coturn for TURN when coturn is installed, and runs a
+ * one-node relay on loopback whose verification codes are printed on the console. Everything survives a restart on the same data directory.
  */
 public final class DevMode {
 
     private DevMode() {
     }
 
-    public record Running(CassandraNode cassandra, RelayNode node) implements AutoCloseable {
+    /** {@code turn}: the local coturn behind the node's TURN credentials, null when coturn is not installed. */
+    public record Running(CassandraNode cassandra, CoturnServer turn, RelayNode node) implements AutoCloseable {
         @Override
         public void close() {
             try {
                 node.close();
             } finally {
-                cassandra.close();
+                try {
+                    if (turn != null) {
+                        turn.close();
+                    }
+                } finally {
+                    cassandra.close();
+                }
             }
         }
     }
@@ -42,6 +50,7 @@ public final class DevMode {
         Files.createDirectories(dataDir);
         String hmacKey = identifierKey(dataDir.resolve("identifier-hmac.key"));
         CassandraNode cassandra = CassandraNode.start(CassandraNode.Options.of(dataDir.resolve("cassandra")));
+        CoturnServer turn = null;
         try {
             CqlSchema.apply(cassandra.host(), cassandra.nativePort(), "datacenter1");
             Map<String, Object> settings = new HashMap<>(Map.of(
@@ -55,10 +64,19 @@ public final class DevMode {
                 // A free HTTP port (tests, several dev nodes side by side): a free media port too.
                 settings.put("securecomm.media.port", 0);
             }
+            // 1:1 calls with --ice-policy relay need a TURN server: a local coturn when one is installed.
+            if (CoturnServer.installed()) {
+                turn = CoturnServer.start();
+                settings.put("securecomm.turn.urls", ConfigValueFactory.fromIterable(List.of(turn.turnUrl())));
+                settings.put("securecomm.turn.secret", turn.secret());
+            }
             Config config = ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultApplication()));
             RelayNode node = RelayNode.start(config, new ConsoleCodeSender(System.out), Clock.systemUTC());
-            return new Running(cassandra, node);
+            return new Running(cassandra, turn, node);
         } catch (RuntimeException e) {
+            if (turn != null) {
+                turn.close();
+            }
             cassandra.close();
             throw e;
         }

@@ -55,6 +55,9 @@ public final class Main {
         }
         System.out.println("starting a dev relay: Cassandra and data in " + dataDir);
         DevMode.Running running = DevMode.start(dataDir, port);
+        System.out.println(running.turn() == null
+                ? "no TURN server: install coturn for calls with --ice-policy relay"
+                : "TURN for 1:1 calls: " + running.turn().turnUrl() + " (a local coturn)");
         System.out.println("SecureComm dev relay ready for " + running.node().domain() + " at " + running.node().clientUrl());
         awaitShutdown(running);
     }

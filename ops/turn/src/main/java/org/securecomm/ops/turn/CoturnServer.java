@@ -64,6 +64,11 @@ public final class CoturnServer implements AutoCloseable {
     }
 
     /** Starts coturn with the defaults of {@link Options#defaults()} in a fresh temporary directory. */
+    /** Whether coturn is installed here (no attempt to install it). */
+    public static boolean installed() {
+        return TurnServerBinary.find().isPresent();
+    }
+
     public static CoturnServer start() {
         return start(Options.defaults());
     }
