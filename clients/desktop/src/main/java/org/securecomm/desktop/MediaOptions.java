@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.securecomm.client.call.CallOptions;
+import org.securecomm.client.call.media.SoundDevices;
 import org.securecomm.client.call.media.WavFileSource;
 import org.securecomm.client.call.transport.IcePolicy;
 import org.securecomm.client.call.video.ImageSequenceSource;
@@ -27,7 +28,8 @@ final class MediaOptions {
     Path videoFrom;
 
     @Option(names = "--send-audio", paramLabel = "FILE.wav",
-            description = "send this WAV file (48 kHz mono 16-bit) as the microphone; silence after it ends (default: silence)")
+            description = "send this WAV file (48 kHz mono 16-bit) instead of the microphone; silence after it ends"
+                    + " (default: the microphone, or silence where there is no sound device)")
     Path sendAudio;
 
     @Option(names = "--record", paramLabel = "DIR",
@@ -64,7 +66,8 @@ final class MediaOptions {
         }
         Path wav = sendAudio;
         CallOptions options = CallOptions.defaults().withVideo(videoSource()).withRecordDir(record).withIcePolicy(policy).withIceLoopback(iceHosts.equals("loopback"))
-                .withAudio(wav == null ? null : () -> {
+                .withSpeaker(() -> SoundDevices.speaker().orElse(null))
+                .withAudio(wav == null ? () -> SoundDevices.microphone().orElse(null) : () -> {
                     try {
                         return new WavFileSource(wav);
                     } catch (IOException e) {

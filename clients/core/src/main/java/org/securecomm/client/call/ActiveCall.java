@@ -68,8 +68,7 @@ final class ActiveCall implements AutoCloseable {
         this.options = options;
         this.environment = environment;
         this.worker = worker;
-        this.media = new CallMedia(options.audio() == null ? null : options.audio().get(),
-                options.videoSource() == null ? null : options.videoSource().get(), options.recordDir(),
+        this.media = new CallMedia(get(options.audio()), get(options.speaker()), get(options.videoSource()), options.recordDir(),
                 (sourceId, kid) -> worker.execute(() -> keyMissing(sourceId)));
         long every = options.keyRotation().toMillis();
         this.rotation = worker.scheduleAtFixedRate(() -> rotateKey("interval"), every, every, TimeUnit.MILLISECONDS);
@@ -271,6 +270,10 @@ final class ActiveCall implements AutoCloseable {
     }
 
     // ------------------------------------------------------------ helpers
+
+    private static <T> T get(java.util.function.Supplier<T> supplier) {
+        return supplier == null ? null : supplier.get();
+    }
 
     static String label(CallParticipant p) {
         return p.getAddress() + "." + p.getDeviceId();

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.securecomm.client.call.media.AudioSink;
 import org.securecomm.client.call.media.AudioSource;
 import org.securecomm.client.call.media.CallAudio;
 import org.securecomm.client.call.media.OpusFrameEncoder;
@@ -26,9 +27,10 @@ import org.securecomm.protocol.MediaDatagrams;
 /**
  * The media of one call on this device: every 20 ms it reads a frame from the audio source, Opus
  * encodes it, SFrame-encrypts it under this device's current sender key and sends it on the
- * current path (video likewise, one Motion-JPEG frame per frame interval in several fragments); it decrypts what arrives per sender (source id) into jitter buffers and plays them
- * out (records them). Keys never leave this class except through {@link #currentKey()} and
- * {@link #rotate()}, which the caller seals for each participant.
+ * current path (video likewise: one Motion-JPEG frame per frame interval, in fragments); it
+ * decrypts what arrives per sender (source id) into jitter buffers and plays them out, mixed, on
+ * the speaker (and records them). Keys never leave this class except through {@link #currentKey()}
+ * and {@link #rotate()}, which the caller seals for each participant.
  */
 final class CallMedia implements AutoCloseable {
 
@@ -47,6 +49,8 @@ final class CallMedia implements AutoCloseable {
     private final SFrameSender sender;
     private final OpusFrameEncoder encoder = new OpusFrameEncoder(OPUS_BITRATE);
     private final AudioSource source;
+    private final AudioSink speaker;
+    private final short[] mix = new short[CallAudio.FRAME_SAMPLES];
     private final Path recordDir;
     private final Signals signals;
     private final Map<Integer, RemoteStream> streams = new ConcurrentHashMap<>();
@@ -61,11 +65,12 @@ final class CallMedia implements AutoCloseable {
     private final VideoTrack video;
     private int videoSeq;
 
-    CallMedia(AudioSource source, VideoSource video, Path recordDir, Signals signals) {
+    CallMedia(AudioSource source, AudioSink speaker, VideoSource video, Path recordDir, Signals signals) {
         SecureRandom random = new SecureRandom();
         this.sourceId = random.nextInt() | 1; // never 0, so 0 can mean "none" in logs
         this.sender = new SFrameSender(SUITE, random, Integer.toUnsignedLong(random.nextInt()));
         this.source = source;
+        this.speaker = speaker;
         this.recordDir = recordDir;
         this.signals = signals;
         this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -169,8 +174,19 @@ final class CallMedia implements AutoCloseable {
             if (current != null) {
                 sendAudio(current);
             }
+            java.util.Arrays.fill(mix, (short) 0);
+            boolean heard = false;
             for (RemoteStream stream : streams.values()) {
-                stream.playout();
+                short[] played = stream.playout();
+                if (played != null) {
+                    heard = true;
+                    for (int i = 0; i < mix.length && i < played.length; i++) {
+                        mix[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, mix[i] + played[i]));
+                    }
+                }
+            }
+            if (heard && speaker != null) {
+                speaker.write(mix);
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "call media: " + e);
@@ -237,6 +253,13 @@ final class CallMedia implements AutoCloseable {
         }
         if (video != null) {
             video.close();
+        }
+        if (speaker != null) {
+            try {
+                speaker.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the speaker: " + e);
+            }
         }
         if (source != null) {
             try {

@@ -3,6 +3,7 @@ package org.securecomm.client.call;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.securecomm.client.call.media.AudioSink;
 import org.securecomm.client.call.media.AudioSource;
 import org.securecomm.client.call.transport.IcePolicy;
 import org.securecomm.client.call.video.VideoSource;
@@ -11,13 +12,14 @@ import org.securecomm.client.call.video.VideoSource;
  * What this device sends and keeps in a call.
  *
  * @param audio       where the microphone signal comes from; null sends silence (headless, no sound device)
+ * @param speaker     where the remote participants are heard (mixed); null: nowhere (headless, recording only)
  * @param recordDir   when set, what each remote participant sends is written there as WAV (and video frames)
  * @param videoSource where the video track comes from (camera, test pattern, image sequence); null: audio only
  * @param icePolicy   {@link IcePolicy#RELAY} uses only TURN-relayed candidates on the direct path of a 1:1 call
  * @param iceLoopback host candidates on 127.0.0.1 instead of the network interfaces (both ends on one machine, tests)
  * @param keyRotation longest time one SFrame key is used (membership changes rotate sooner)
  */
-public record CallOptions(Supplier<AudioSource> audio, Path recordDir, Supplier<VideoSource> videoSource, IcePolicy icePolicy,
+public record CallOptions(Supplier<AudioSource> audio, Supplier<AudioSink> speaker, Path recordDir, Supplier<VideoSource> videoSource, IcePolicy icePolicy,
                           boolean iceLoopback, Duration keyRotation) {
 
     public static final Duration DEFAULT_KEY_ROTATION = Duration.ofMinutes(5);
@@ -32,7 +34,7 @@ public record CallOptions(Supplier<AudioSource> audio, Path recordDir, Supplier<
 
     /** Silence out, nothing recorded, audio only. */
     public static CallOptions defaults() {
-        return new CallOptions(null, null, null, IcePolicy.ALL, false, DEFAULT_KEY_ROTATION);
+        return new CallOptions(null, null, null, null, IcePolicy.ALL, false, DEFAULT_KEY_ROTATION);
     }
 
     public boolean video() {
@@ -40,26 +42,30 @@ public record CallOptions(Supplier<AudioSource> audio, Path recordDir, Supplier<
     }
 
     public CallOptions withAudio(Supplier<AudioSource> source) {
-        return new CallOptions(source, recordDir, videoSource, icePolicy, iceLoopback, keyRotation);
+        return new CallOptions(source, speaker, recordDir, videoSource, icePolicy, iceLoopback, keyRotation);
+    }
+
+    public CallOptions withSpeaker(Supplier<AudioSink> sink) {
+        return new CallOptions(audio, sink, recordDir, videoSource, icePolicy, iceLoopback, keyRotation);
     }
 
     public CallOptions withRecordDir(Path dir) {
-        return new CallOptions(audio, dir, videoSource, icePolicy, iceLoopback, keyRotation);
+        return new CallOptions(audio, speaker, dir, videoSource, icePolicy, iceLoopback, keyRotation);
     }
 
     public CallOptions withVideo(Supplier<VideoSource> source) {
-        return new CallOptions(audio, recordDir, source, icePolicy, iceLoopback, keyRotation);
+        return new CallOptions(audio, speaker, recordDir, source, icePolicy, iceLoopback, keyRotation);
     }
 
     public CallOptions withIcePolicy(IcePolicy policy) {
-        return new CallOptions(audio, recordDir, videoSource, policy, iceLoopback, keyRotation);
+        return new CallOptions(audio, speaker, recordDir, videoSource, policy, iceLoopback, keyRotation);
     }
 
     public CallOptions withIceLoopback(boolean loopback) {
-        return new CallOptions(audio, recordDir, videoSource, icePolicy, loopback, keyRotation);
+        return new CallOptions(audio, speaker, recordDir, videoSource, icePolicy, loopback, keyRotation);
     }
 
     public CallOptions withKeyRotation(Duration interval) {
-        return new CallOptions(audio, recordDir, videoSource, icePolicy, iceLoopback, interval);
+        return new CallOptions(audio, speaker, recordDir, videoSource, icePolicy, iceLoopback, interval);
     }
 }

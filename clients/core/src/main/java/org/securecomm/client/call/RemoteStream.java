@@ -121,11 +121,11 @@ final class RemoteStream implements AutoCloseable {
         return videoFrames;
     }
 
-    /** Called every 20 ms: plays (records) the next frame if there is one. */
-    synchronized void playout() throws IOException {
+    /** Called every 20 ms: the next frame to play (recorded when recording), null while buffering. */
+    synchronized short[] playout() throws IOException {
         short[] frame = jitter.poll();
         if (frame == null || recording == null) {
-            return;
+            return frame;
         }
         if (sink == null) {
             Files.createDirectories(recording.getParent());
@@ -136,6 +136,7 @@ final class RemoteStream implements AutoCloseable {
             }
         }
         sink.write(frame);
+        return frame;
     }
 
     long decrypted() {
