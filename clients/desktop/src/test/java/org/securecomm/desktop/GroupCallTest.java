@@ -109,7 +109,8 @@ class GroupCallTest {
                     short[] reference = Recordings.readAll(new SineSource(TONES[tone], 0.5, recorded.length));
                     double match = AudioCorrelation.best(reference, recorded, CallAudio.SAMPLE_RATE / (int) TONES[tone] + 1).coefficient();
                     if (tone == sender) {
-                        assertTrue(match > 0.5, stream.participant() + " sounds like its tone: " + match);
+                        assertTrue(match > 0.5, stream.participant() + " sounds like its tone: " + match + " (" + recorded.length
+                                + " samples recorded, " + stream + ")");
                     } else {
                         assertTrue(match < 0.3, stream.participant() + " must not sound like tone " + TONES[tone] + ": " + match);
                     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,8 @@ final class ActiveCall implements AutoCloseable {
     private final ScheduledFuture<?> rotation;
     private List<CallParticipant> participants = List.of();
     private MediaTransport forwarder;
+    private int forwarderGeneration;
+    private boolean closed;
     private DirectPath directPath;
     private CallParticipant directPeer;
     private MediaTransport direct;
@@ -93,14 +96,48 @@ final class ActiveCall implements AutoCloseable {
 
     /** This device (re)joined with a fresh route: media goes to the forwarder admitted by it; everyone gets its key. */
     void joined(MediaRoute route, List<CallParticipant> now) {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        forwarder = environment.openForwarder(route);
-        forwarder.onReceive(media::receive);
         participants = List.copyOf(now);
         distribute(media.currentKey(), others());
+        openForwarder(route);
         choosePath();
+    }
+
+    /**
+     * Opening waits for the forwarder's first echo: it runs on its own thread, never on the
+     * worker, so a call that ends at once (busy, declined) or a slow forwarder blocks nothing.
+     * Until it is open the previous route (after a rejoin) or nothing carries the media.
+     */
+    private void openForwarder(MediaRoute route) {
+        int generation = ++forwarderGeneration;
+        CompletableFuture<MediaTransport> opened = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opened.complete(environment.openForwarder(route));
+            } catch (RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        }, "securecomm-forwarder-open");
+        opener.setDaemon(true);
+        opener.start();
+        opened.whenComplete((transport, failure) -> worker.execute(() -> {
+            if (closed || generation != forwarderGeneration) {
+                if (transport != null) {
+                    transport.close();
+                }
+                return;
+            }
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "call " + callId + ": " + failure.getMessage());
+                return;
+            }
+            MediaTransport previous = forwarder;
+            forwarder = transport;
+            forwarder.onReceive(media::receive);
+            choosePath();
+            if (previous != null) {
+                previous.close();
+            }
+        }));
     }
 
     /** The relay's CallParticipants push: rotate on any change so a newcomer cannot read earlier media. */
@@ -164,6 +201,9 @@ final class ActiveCall implements AutoCloseable {
      */
     private void choosePath() {
         List<CallParticipant> others = others();
+        if (others.size() != 1) {
+            closeDirect(); // a 1:1 call that became a group call (or emptied) leaves its direct path
+        }
         if (others.isEmpty()) {
             media.sendVia(null);
             return;
@@ -191,6 +231,10 @@ final class ActiveCall implements AutoCloseable {
     }
 
     private void use(MediaTransport transport, String description) {
+        if (transport == null) {
+            media.sendVia(null); // the forwarder is not open yet: hold
+            return;
+        }
         if (media.path() != transport) {
             media.sendVia(transport);
             environment.update(new CallUpdate.MediaPath(callId, description));
@@ -301,6 +345,7 @@ final class ActiveCall implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         rotation.cancel(false);
         media.sendVia(null);
         closeDirect();

@@ -238,7 +238,9 @@ final class CallMedia implements AutoCloseable {
 
     @Override
     public void close() {
-        ticker.shutdownNow();
+        // shutdown, not shutdownNow: an interrupt in the middle of a write would close the
+        // recording's file channel and lose its header.
+        ticker.shutdown();
         try {
             ticker.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

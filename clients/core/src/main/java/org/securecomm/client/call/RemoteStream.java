@@ -41,6 +41,7 @@ final class RemoteStream implements AutoCloseable {
     private final VideoDepacketizer depacketizer = new VideoDepacketizer();
     private final VideoDecoder videoDecoder = new VideoDecoder();
     private PngDirectorySink videoSink;
+    private boolean closed;
     private volatile long videoFrames;
 
     RemoteStream(String participant, int sourceId, SFrameCipherSuite suite, Path recordDir) {
@@ -109,6 +110,9 @@ final class RemoteStream implements AutoCloseable {
         videoFrames++;
         if (recording != null) {
             synchronized (this) {
+                if (closed) {
+                    return;
+                }
                 if (videoSink == null) {
                     videoSink = new PngDirectorySink(Path.of(recording.toString().replaceFirst("\\.wav$", "-video")));
                 }
@@ -124,7 +128,7 @@ final class RemoteStream implements AutoCloseable {
     /** Called every 20 ms: the next frame to play (recorded when recording), null while buffering. */
     synchronized short[] playout() throws IOException {
         short[] frame = jitter.poll();
-        if (frame == null || recording == null) {
+        if (frame == null || recording == null || closed) {
             return frame;
         }
         if (sink == null) {
@@ -158,6 +162,7 @@ final class RemoteStream implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        closed = true;
         videoDecoder.close();
         if (videoSink != null) {
             videoSink.close();
