@@ -64,6 +64,10 @@ final class ActiveCall implements AutoCloseable {
     private long directDeadline;
     // The peer whose direct path failed: its call stays on the forwarder instead of holding media again.
     private String directFailedWith;
+    private DirectRole directRole = DirectRole.NONE;
+
+    /** This device's part in setting up the direct path of a 1:1 call. */
+    private enum DirectRole { NONE, OFFER, AWAIT_OFFER }
 
     ActiveCall(String callId, CallParticipant self, CallOptions options, Environment environment, ScheduledExecutorService worker) {
         this.callId = callId;
@@ -97,6 +101,8 @@ final class ActiveCall implements AutoCloseable {
     /** This device (re)joined with a fresh route: media goes to the forwarder admitted by it; everyone gets its key. */
     void joined(MediaRoute route, List<CallParticipant> now) {
         participants = List.copyOf(now);
+        // The device that joins a 1:1 call (answers, or comes back after a crash) offers the direct path.
+        directRole = others().size() == 1 ? DirectRole.OFFER : DirectRole.NONE;
         distribute(media.currentKey(), others());
         openForwarder(route);
         choosePath();
@@ -144,7 +150,13 @@ final class ActiveCall implements AutoCloseable {
     void participantsChanged(List<CallParticipant> now) {
         Set<String> before = labels(participants);
         Set<String> after = labels(now);
+        boolean wasAlone = others().isEmpty();
         participants = List.copyOf(now);
+        if (wasAlone && others().size() == 1) {
+            directRole = DirectRole.AWAIT_OFFER; // the one who joined offers
+        } else if (others().size() != 1) {
+            directRole = DirectRole.NONE; // a group call, or one left of a group: the forwarder carries it
+        }
         if (directPeer != null && !after.contains(label(directPeer))) {
             closeDirect();
         }
@@ -196,8 +208,10 @@ final class ActiveCall implements AutoCloseable {
     // ------------------------------------------------------------ paths
 
     /**
-     * A 1:1 call (one other device) waits up to {@link #DIRECT_PATH_TIMEOUT} for its direct ICE path
-     * and falls back to the forwarder; a group call, or one whose direct path failed, uses the forwarder.
+     * A call that is 1:1 from the start (or again after a crash of one side) waits up to
+     * {@link #DIRECT_PATH_TIMEOUT} for its direct ICE path and falls back to the forwarder; a group
+     * call, what is left of one, or a call whose direct path failed uses the forwarder. Only the
+     * joining device offers, so the two sides never offer at once.
      */
     private void choosePath() {
         List<CallParticipant> others = others();
@@ -214,12 +228,13 @@ final class ActiveCall implements AutoCloseable {
                 use(direct, direct.describe());
                 return;
             }
-            if (directPath == null && directDeadline == 0) {
+            if (directPath == null && directDeadline == 0 && directRole != DirectRole.NONE) {
                 directPeer = peer;
                 directDeadline = System.nanoTime() + DIRECT_PATH_TIMEOUT.toNanos();
-                if (label(self).compareTo(label(peer)) < 0) {
+                if (directRole == DirectRole.OFFER) {
                     describeTo(peer, CallSignalKind.OFFER);
                 }
+                directRole = DirectRole.NONE;
                 worker.schedule(this::directTimedOut, DIRECT_PATH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (directDeadline != 0) {
@@ -290,6 +305,7 @@ final class ActiveCall implements AutoCloseable {
             transport.onReceive(media::receive);
             direct = transport;
             directDeadline = 0;
+            directFailedWith = null;
             choosePath();
         }));
     }
