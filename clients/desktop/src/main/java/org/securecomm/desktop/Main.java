@@ -1,5 +1,9 @@
 package org.securecomm.desktop;
 
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,8 +15,25 @@ import picocli.CommandLine.Command;
                 TimerCommand.class, CallCommand.class, AnswerCommand.class, DeclineCommand.class, CallsCommand.class})
 public final class Main {
 
+    // Held here: java.util.logging forgets the level of a logger nobody references.
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("org.ice4j"), Logger.getLogger("org.jitsi"));
+
     public static void main(String[] args) {
+        quietLogs();
         System.exit(run(args));
+    }
+
+    /**
+     * The terminal is the user's: only warnings of our own code reach it. ice4j logs every ICE step
+     * at INFO and a stack trace when its sockets close at hang-up; those stay off.
+     */
+    private static void quietLogs() {
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.WARNING);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(Level.WARNING);
+        }
+        QUIET.forEach(logger -> logger.setLevel(Level.OFF));
     }
 
     static int run(String... args) {
