@@ -109,9 +109,18 @@ final class CallMedia implements AutoCloseable {
         return path;
     }
 
-    /** A key of a remote sender, from a KEY signal of {@code participant}. */
+    /**
+     * A key of a remote sender, from a KEY signal of {@code participant}. A source id belongs to the
+     * participant that first sent a key for it: another participant cannot put its keys there and
+     * pass its frames off as someone else's.
+     */
     void addKey(String participant, int remoteSourceId, SenderKey key) {
-        streams.computeIfAbsent(remoteSourceId, id -> new RemoteStream(participant, id, SUITE, recordDir)).addKey(key);
+        RemoteStream stream = streams.computeIfAbsent(remoteSourceId, id -> new RemoteStream(participant, id, SUITE, recordDir));
+        if (!stream.participant().equals(participant)) {
+            LOG.log(System.Logger.Level.WARNING, "ignoring a key of " + participant + " for the media source of " + stream.participant());
+            return;
+        }
+        stream.addKey(key);
     }
 
     /** Which participant sends {@code remoteSourceId}, if a key of it arrived. */
