@@ -58,6 +58,7 @@ import org.securecomm.protocol.client.v1.DeviceInfo;
 import org.securecomm.protocol.client.v1.KeyStock;
 import org.securecomm.protocol.client.v1.ListDevices;
 import org.securecomm.protocol.client.v1.MediaRoute;
+import org.securecomm.protocol.client.v1.Ping;
 import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.Register;
 import org.securecomm.protocol.client.v1.Registered;
@@ -93,6 +94,7 @@ public final class SecureCommClient implements AutoCloseable {
     private static final Duration SEND_LOG_RETENTION = Duration.ofDays(2);
     private static final Duration SEEN_ENVELOPE_RETENTION = Duration.ofDays(31);
     private static final Duration LINK_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
     public static final String READ_RECEIPTS = "receipts.read";
 
     private final ProfileStore db;
@@ -137,10 +139,31 @@ public final class SecureCommClient implements AutoCloseable {
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = executor;
-        this.calls = new CallManager(this::call, protocol, sender, new CallHistoryStore(db), options.clock(), credentials.address(),
+        this.calls = new CallManager(this::call, this::sendAsync, protocol, sender, new CallHistoryStore(db), options.clock(), credentials.address(),
                 credentials.deviceId(), executor, new CallsClient(), this::openForwarder, CallTransports.directPaths(this::call, options));
         protocol.onIdentityChange(change -> identityListeners.forEach(listener -> listener.accept(change)));
         worker.scheduleWithFixedDelay(this::purgeExpiredQuietly, 0, 1, TimeUnit.SECONDS);
+        worker.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A connection can die without a close reaching this side (a NAT that forgot it, a cable
+     * pulled): a ping that gets no answer in time aborts it, so the next request reconnects and a
+     * call in progress rejoins, instead of waiting for pushes that never come.
+     */
+    private void heartbeat() {
+        RelayConnection current = connection;
+        if (current == null || !current.isOpen()) {
+            return;
+        }
+        current.call(ClientMessage.newBuilder().setPing(Ping.getDefaultInstance()))
+                .orTimeout(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((pong, failure) -> {
+                    if (failure != null && current.isOpen() && !closing) {
+                        LOG.log(System.Logger.Level.INFO, "the relay did not answer a ping: reconnecting");
+                        current.abort();
+                    }
+                });
     }
 
     // ------------------------------------------------------------ creating and opening
@@ -339,6 +362,20 @@ public final class SecureCommClient implements AutoCloseable {
         return join(current.call(request));
     }
 
+    /** A request whose answer the caller does not wait for; from the worker it reconnects first if needed. */
+    private CompletableFuture<Response> sendAsync(ClientMessage.Builder request) {
+        RelayConnection current = connection;
+        if ((current == null || !current.isOpen()) && Thread.currentThread() == workerThread) {
+            try {
+                reconnectFromWorker();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            current = connection;
+        }
+        return current == null ? CompletableFuture.failedFuture(new IllegalStateException("not connected")) : current.call(request);
+    }
+
     /** The socket dropped while the worker needs it: open a new one and authenticate again. */
     private synchronized void reconnectFromWorker() {
         if (connection != null && connection.isOpen()) {
@@ -350,10 +387,14 @@ public final class SecureCommClient implements AutoCloseable {
                 .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password()))));
     }
 
-    /** A connection that drops on its own (not closed by this client) lets a call in progress get back in. */
+    /**
+     * A connection that drops on its own (not closed by this client) lets a call in progress get
+     * back in: even when a newer connection already replaced it (a request on the worker
+     * reconnected first), because the relay counted the call's seat on the one that dropped.
+     */
     private RelayConnection watched(RelayConnection opened) {
         opened.closed().whenComplete((status, failure) -> {
-            if (!closing && connection == opened) {
+            if (!closing) {
                 try {
                     worker.execute(() -> guarded("a lost connection", calls::onConnectionLost));
                 } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {

@@ -70,6 +70,7 @@ public final class CallManager {
     }
 
     private final Relay relay;
+    private final Relay.Async signals;
     private final CallSignalCipher cipher;
     private final CallHistoryStore history;
     private final Clock clock;
@@ -85,11 +86,13 @@ public final class CallManager {
     private long connectedAt;
     private CallRecord.Outcome unanswered;
     private int rejoinAttempt;
+    private boolean rejoining;
 
-    public CallManager(Relay relay, ProtocolStore protocol, MessageSender sender, CallHistoryStore history, Clock clock, String selfAddress, int selfDevice,
+    public CallManager(Relay relay, Relay.Async signals, ProtocolStore protocol, MessageSender sender, CallHistoryStore history, Clock clock, String selfAddress, int selfDevice,
                        ScheduledExecutorService worker, Client client, Function<MediaRoute, MediaTransport> forwarders,
                        DirectPath.Factory directPaths) {
         this.relay = relay;
+        this.signals = signals;
         this.cipher = new CallSignalCipher(protocol, sender);
         this.history = history;
         this.clock = clock;
@@ -277,9 +280,10 @@ public final class CallManager {
 
     /** The connection to the relay dropped: a call in progress tries to get back in while the relay keeps its seat. */
     public void onConnectionLost() {
-        if (active == null) {
+        if (active == null || rejoining) {
             return;
         }
+        rejoining = true;
         rejoinAttempt = 0;
         scheduleRejoin(active.callId(), System.nanoTime() + AUTO_REJOIN_WINDOW.toNanos());
     }
@@ -287,26 +291,34 @@ public final class CallManager {
     private void scheduleRejoin(String callId, long deadline) {
         worker.schedule(() -> {
             if (active == null || !active.callId().equals(callId)) {
+                rejoining = false;
                 return;
             }
             update(new CallUpdate.Reconnecting(callId, ++rejoinAttempt));
             try {
                 rejoin();
+                rejoining = false;
             } catch (RelayException e) {
                 if (e.code() == ErrorCode.UNKNOWN_CALL || e.code() == ErrorCode.NOT_IN_CALL) {
+                    rejoining = false;
                     finish(CallEndReason.CALL_ALL_LEFT);
-                } else if (System.nanoTime() < deadline) {
-                    scheduleRejoin(callId, deadline);
+                } else {
+                    retryOrGiveUp(callId, deadline, e);
                 }
             } catch (RuntimeException e) {
-                if (System.nanoTime() < deadline) {
-                    scheduleRejoin(callId, deadline);
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "could not get back into call " + callId + ": " + e.getMessage());
-                    finish(CallEndReason.CALL_ALL_LEFT);
-                }
+                retryOrGiveUp(callId, deadline, e);
             }
         }, 1, TimeUnit.SECONDS);
+    }
+
+    private void retryOrGiveUp(String callId, long deadline, RuntimeException failure) {
+        if (System.nanoTime() < deadline) {
+            scheduleRejoin(callId, deadline);
+            return;
+        }
+        rejoining = false;
+        LOG.log(System.Logger.Level.WARNING, "could not get back into call " + callId + ": " + failure.getMessage());
+        finish(CallEndReason.CALL_ALL_LEFT);
     }
 
     /** JoinCall for the call this device is in: a fresh forwarder token, keys again to everyone. */
@@ -476,12 +488,23 @@ public final class CallManager {
         public void signal(String callId, CallParticipant to, CallSignalKind kind, CallSignalBody.Builder body) {
             try {
                 byte[] payload = cipher.seal(to.getAddress(), to.getDeviceId(), body.setCallId(callId).build());
-                relay.call(ClientMessage.newBuilder().setSendCallSignal(SendCallSignal.newBuilder().setCallId(callId)
+                // Sealed here (sessions live on the worker), sent without waiting for the answer:
+                // a slow or dead connection must not hold up the call's other work.
+                signals.send(ClientMessage.newBuilder().setSendCallSignal(SendCallSignal.newBuilder().setCallId(callId)
                         .setToAddress(to.getAddress()).setToDevice(to.getDeviceId()).setKind(kind)
-                        .setPayload(com.google.protobuf.ByteString.copyFrom(payload))));
+                        .setPayload(com.google.protobuf.ByteString.copyFrom(payload))))
+                        .whenComplete((sent, failure) -> {
+                            if (failure != null) {
+                                failed(callId, kind, to, failure);
+                            }
+                        });
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.INFO, "call " + callId + ": " + kind + " to " + ActiveCall.label(to) + " failed: " + e.getMessage());
+                failed(callId, kind, to, e);
             }
+        }
+
+        private void failed(String callId, CallSignalKind kind, CallParticipant to, Throwable failure) {
+            LOG.log(System.Logger.Level.INFO, "call " + callId + ": " + kind + " to " + ActiveCall.label(to) + " failed: " + failure.getMessage());
         }
 
         @Override

@@ -70,6 +70,8 @@ public final class RelayConnection implements AutoCloseable {
             if (error != null) {
                 pending.remove(id);
                 response.completeExceptionally(error);
+                // The socket is gone even if no close reached us: say so, so the client reconnects.
+                abort();
             }
         });
         return response.orTimeout(requestTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -117,6 +119,13 @@ public final class RelayConnection implements AutoCloseable {
             closed.completeOnTimeout(WebSocket.NORMAL_CLOSURE, 5, java.util.concurrent.TimeUnit.SECONDS).join();
         }
         webSocket.abort();
+    }
+
+    /** Drops the connection at once (it stopped answering): pending requests fail, {@link #closed()} completes. */
+    public void abort() {
+        webSocket.abort();
+        closed.complete(-1);
+        failPending(new IllegalStateException("the connection to the relay stopped answering"));
     }
 
     private void dispatch(byte[] frame) {
