@@ -3,7 +3,6 @@ package org.securecomm.desktop;
 import java.util.concurrent.Callable;
 import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.call.CallManager;
-import org.securecomm.client.call.CallUpdate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
