@@ -140,7 +140,7 @@ public final class SecureCommClient implements AutoCloseable {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = executor;
         this.calls = new CallManager(this::call, this::sendAsync, protocol, sender, new CallHistoryStore(db), options.clock(), credentials.address(),
-                credentials.deviceId(), executor, new CallsClient(), this::openForwarder, CallTransports.directPaths(this::call, options));
+                credentials.deviceId(), executor, new CallsClient(), this::openForwarder, CallTransports.directPaths(this::call));
         protocol.onIdentityChange(change -> identityListeners.forEach(listener -> listener.accept(change)));
         worker.scheduleWithFixedDelay(this::purgeExpiredQuietly, 0, 1, TimeUnit.SECONDS);
         worker.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);

@@ -2,11 +2,9 @@ package org.securecomm.client.call;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -115,17 +113,7 @@ final class ActiveCall implements AutoCloseable {
      */
     private void openForwarder(MediaRoute route) {
         int generation = ++forwarderGeneration;
-        CompletableFuture<MediaTransport> opened = new CompletableFuture<>();
-        Thread opener = new Thread(() -> {
-            try {
-                opened.complete(environment.openForwarder(route));
-            } catch (RuntimeException e) {
-                opened.completeExceptionally(e);
-            }
-        }, "securecomm-forwarder-open");
-        opener.setDaemon(true);
-        opener.start();
-        opened.whenComplete((transport, failure) -> worker.execute(() -> {
+        OwnThread.run("securecomm-forwarder-open", () -> environment.openForwarder(route)).whenComplete((transport, failure) -> worker.execute(() -> {
             if (closed || generation != forwarderGeneration) {
                 if (transport != null) {
                     transport.close();
@@ -347,16 +335,6 @@ final class ActiveCall implements AutoCloseable {
         Set<String> labels = new LinkedHashSet<>();
         list.forEach(p -> labels.add(label(p)));
         return labels;
-    }
-
-    List<String> otherAddresses() {
-        List<String> addresses = new ArrayList<>();
-        for (CallParticipant p : others()) {
-            if (!addresses.contains(p.getAddress()) && !p.getAddress().equals(self.getAddress())) {
-                addresses.add(p.getAddress());
-            }
-        }
-        return addresses;
     }
 
     @Override

@@ -174,8 +174,9 @@ public final class CallManager {
                 return null;
             }
             String callId = active.callId();
+            boolean stillRinging = connectedAt == 0 && activeRecord.getDirection() == CallRecord.Direction.OUTGOING;
             try {
-                if (connectedAt == 0 && activeRecord.getDirection() == CallRecord.Direction.OUTGOING) {
+                if (stillRinging) {
                     relay.call(ClientMessage.newBuilder().setCancelCall(CancelCall.newBuilder().setCallId(callId)));
                 } else if (active.others().size() <= 1) {
                     relay.call(ClientMessage.newBuilder().setEndCall(EndCall.newBuilder().setCallId(callId)));
@@ -185,8 +186,7 @@ public final class CallManager {
             } catch (RelayException e) {
                 LOG.log(System.Logger.Level.DEBUG, "hanging up " + callId + ": " + e.getMessage());
             }
-            finish(connectedAt == 0 && activeRecord.getDirection() == CallRecord.Direction.OUTGOING
-                    ? CallEndReason.CALL_CANCELLED : CallEndReason.CALL_HUNG_UP);
+            finish(stillRinging ? CallEndReason.CALL_CANCELLED : CallEndReason.CALL_HUNG_UP);
             return null;
         });
     }

@@ -1,7 +1,6 @@
 package org.securecomm.client.call;
 
 import java.time.Duration;
-import org.securecomm.client.ClientOptions;
 import org.securecomm.client.call.transport.ForwarderTransport;
 import org.securecomm.client.call.transport.MediaTransport;
 import org.securecomm.client.call.transport.MediaTransportException;
@@ -24,7 +23,7 @@ public final class CallTransports {
     }
 
     /** ICE agents for the direct path of 1:1 calls, with TURN credentials from the relay. */
-    public static DirectPath.Factory directPaths(Relay relay, ClientOptions options) {
+    public static DirectPath.Factory directPaths(Relay relay) {
         return IceDirectPath.factory(relay, ActiveCall.DIRECT_PATH_TIMEOUT);
     }
 }

@@ -46,17 +46,7 @@ final class IceDirectPath implements DirectPath {
     /** Connectivity checks block: they run on their own thread, never on the client's worker. */
     @Override
     public CompletableFuture<MediaTransport> connect(IceDescription remote, boolean controlling) {
-        CompletableFuture<MediaTransport> result = new CompletableFuture<>();
-        Thread checks = new Thread(() -> {
-            try {
-                result.complete(session.connect(remote, controlling, timeout));
-            } catch (MediaTransportException | RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        }, "securecomm-ice-checks");
-        checks.setDaemon(true);
-        checks.start();
-        return result;
+        return OwnThread.run("securecomm-ice-checks", () -> session.connect(remote, controlling, timeout));
     }
 
     @Override
