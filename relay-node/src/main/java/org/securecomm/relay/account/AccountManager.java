@@ -233,17 +233,36 @@ public final class AccountManager {
         return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout()));
     }
 
+    /** An address as a client or a peer wrote it; INVALID_ARGUMENT when it is not {@code name@domain}. */
+    public static Address parseAddress(String addressText) {
+        try {
+            return Address.parse(addressText);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+
+    /** Whether the address is served by this cluster (else by a federated one). */
+    public boolean isLocal(Address address) {
+        return address.domain().equals(settings.domain());
+    }
+
     /** The account id behind an address of this relay's domain. */
     public CompletionStage<String> resolve(String addressText) {
         Address address;
         try {
-            address = Address.parse(addressText);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage()));
+            address = parseAddress(addressText);
+        } catch (ApiException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        if (!address.domain().equals(settings.domain())) {
+        return resolve(address);
+    }
+
+    /** The account id behind an address of this relay's domain. */
+    public CompletionStage<String> resolve(Address address) {
+        if (!isLocal(address)) {
             return CompletableFuture.failedFuture(new ApiException(ErrorCode.UNKNOWN_ACCOUNT,
-                    "this relay serves " + settings.domain() + " and does not federate yet"));
+                    address + " is not an address of this relay (" + settings.domain() + ")"));
         }
         String cached = accountIdByUsername.get(address.username());
         if (cached != null) {

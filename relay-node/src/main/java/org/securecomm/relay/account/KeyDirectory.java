@@ -4,7 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import com.google.protobuf.ByteString;
+import org.securecomm.protocol.Address;
+import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
+import org.securecomm.protocol.client.v1.EcPreKey;
 import org.securecomm.protocol.client.v1.ErrorCode;
+import org.securecomm.protocol.client.v1.PreKeyBundles;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.Asks;
 
@@ -20,14 +25,22 @@ public final class KeyDirectory {
     private static final int MAX_PUBLIC_KEY_BYTES = 2048; // Kyber-1024 public keys are 1,569 bytes
     private static final int MAX_SIGNATURE_BYTES = 128;
 
+    /** Prekey bundles of accounts of other clusters, fetched from them (federation). */
+    public interface RemoteKeys {
+        CompletionStage<PreKeyBundles> claim(AuthenticatedDevice requester, Address address, int deviceId);
+    }
+
     private final ClusterSharding sharding;
     private final AccountManager accounts;
     private final Duration askTimeout;
+    private final RemoteKeys remote;
 
-    public KeyDirectory(ClusterSharding sharding, AccountManager accounts, Duration askTimeout) {
+    /** @param remote null when this cluster does not federate: other domains are refused */
+    public KeyDirectory(ClusterSharding sharding, AccountManager accounts, Duration askTimeout, RemoteKeys remote) {
         this.sharding = sharding;
         this.accounts = accounts;
         this.askTimeout = askTimeout;
+        this.remote = remote;
     }
 
     public CompletionStage<KeyStock> upload(AuthenticatedDevice device, byte[] identityKey, SignedPreKey signedPreKey,
@@ -56,6 +69,29 @@ public final class KeyDirectory {
                 });
     }
 
+    /**
+     * A device's request for the bundles of an address, of this cluster or (through its home
+     * relay, never directly) of another one.
+     */
+    public CompletionStage<PreKeyBundles> bundles(AuthenticatedDevice requester, String addressText, int deviceId) {
+        Address address = AccountManager.parseAddress(addressText);
+        if (accounts.isLocal(address)) {
+            return claimBundles(address.toString(), deviceId).thenApply(bundles -> toMessage(address, bundles));
+        }
+        if (remote == null) {
+            throw new ApiException(ErrorCode.FEDERATION_REFUSED, address + " is served by another cluster and this relay does not federate");
+        }
+        if (deviceId < 0) {
+            throw new ApiException(ErrorCode.INVALID_ARGUMENT, "device_id must not be negative");
+        }
+        return remote.claim(requester, address, deviceId);
+    }
+
+    /** Bundles of a local address for another cluster's device. */
+    public CompletionStage<PreKeyBundles> localBundles(Address address, int deviceId) {
+        return claimBundles(address.toString(), deviceId).thenApply(bundles -> toMessage(address, bundles));
+    }
+
     /** Claims a bundle for one device of the address, or for each of its devices (deviceId 0). */
     public CompletionStage<Account.Bundles> claimBundles(String address, int deviceId) {
         if (deviceId < 0) {
@@ -69,6 +105,25 @@ public final class KeyDirectory {
                     }
                     throw new ApiException(ErrorCode.UNKNOWN_DEVICE, ((Account.NoBundle) result).reason());
                 }));
+    }
+
+    static PreKeyBundles toMessage(Address address, Account.Bundles bundles) {
+        PreKeyBundles.Builder reply = PreKeyBundles.newBuilder()
+                .setAddress(address.toString())
+                .setIdentityKey(ByteString.copyFrom(bundles.identityKey()));
+        for (Account.Bundle bundle : bundles.bundles()) {
+            DevicePreKeyBundle.Builder device = DevicePreKeyBundle.newBuilder()
+                    .setDeviceId(bundle.deviceId())
+                    .setRegistrationId(bundle.registrationId())
+                    .setSignedPreKey(bundle.signedPreKey().toMessage())
+                    .setKyberPreKey(bundle.kyberPreKey().toMessage());
+            if (bundle.oneTimePreKey() != null) {
+                device.setOneTimePreKey(EcPreKey.newBuilder().setKeyId(bundle.oneTimePreKey().keyId())
+                        .setPublicKey(ByteString.copyFrom(bundle.oneTimePreKey().publicKey())));
+            }
+            reply.addDevices(device);
+        }
+        return reply.build();
     }
 
     private static void check(SignedPreKey key) {

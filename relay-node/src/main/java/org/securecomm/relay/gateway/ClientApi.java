@@ -33,15 +33,12 @@ import org.securecomm.protocol.client.v1.SendProvisioningMessage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.securecomm.relay.account.DeviceLinking;
 import org.securecomm.relay.session.DeviceMessage;
-import org.securecomm.protocol.client.v1.DevicePreKeyBundle;
 import org.securecomm.protocol.client.v1.DiscoverContacts;
-import org.securecomm.protocol.client.v1.EcPreKey;
 import org.securecomm.protocol.client.v1.EnvelopesAccepted;
 import org.securecomm.protocol.client.v1.EnvelopesAcknowledged;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.KeysUploaded;
-import org.securecomm.protocol.client.v1.PreKeyBundles;
 import org.securecomm.protocol.client.v1.Register;
 import org.securecomm.protocol.client.v1.Registered;
 import org.securecomm.protocol.client.v1.RequestVerificationCode;
@@ -50,7 +47,6 @@ import org.securecomm.protocol.client.v1.SendEnvelopes;
 import org.securecomm.protocol.client.v1.UploadKeys;
 import org.securecomm.protocol.client.v1.VerificationCodeSent;
 import org.securecomm.relay.ApiException;
-import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
 import org.securecomm.relay.account.ContactDiscovery;
@@ -151,25 +147,9 @@ public final class ClientApi {
                 .thenApply(stock -> Response.newBuilder().setKeysUploaded(KeysUploaded.newBuilder().setKeyStock(keyStock(stock))));
     }
 
-    CompletionStage<Response.Builder> getPreKeyBundles(GetPreKeyBundles request) {
-        return keys.claimBundles(request.getAddress(), request.getDeviceId()).thenApply(bundles -> {
-            PreKeyBundles.Builder reply = PreKeyBundles.newBuilder()
-                    .setAddress(request.getAddress().toLowerCase(java.util.Locale.ROOT))
-                    .setIdentityKey(ByteString.copyFrom(bundles.identityKey()));
-            for (Account.Bundle bundle : bundles.bundles()) {
-                DevicePreKeyBundle.Builder device = DevicePreKeyBundle.newBuilder()
-                        .setDeviceId(bundle.deviceId())
-                        .setRegistrationId(bundle.registrationId())
-                        .setSignedPreKey(signed(bundle.signedPreKey()))
-                        .setKyberPreKey(signed(bundle.kyberPreKey()));
-                if (bundle.oneTimePreKey() != null) {
-                    device.setOneTimePreKey(EcPreKey.newBuilder().setKeyId(bundle.oneTimePreKey().keyId())
-                            .setPublicKey(ByteString.copyFrom(bundle.oneTimePreKey().publicKey())));
-                }
-                reply.addDevices(device);
-            }
-            return Response.newBuilder().setPreKeyBundles(reply);
-        });
+    CompletionStage<Response.Builder> getPreKeyBundles(AuthenticatedDevice device, GetPreKeyBundles request) {
+        return keys.bundles(device, request.getAddress(), request.getDeviceId())
+                .thenApply(bundles -> Response.newBuilder().setPreKeyBundles(bundles));
     }
 
     CompletionStage<Response.Builder> discoverContacts(DiscoverContacts request) {
@@ -279,10 +259,5 @@ public final class ClientApi {
 
     private static SignedPreKey signed(org.securecomm.protocol.client.v1.SignedPreKey key) {
         return new SignedPreKey(key.getKeyId(), key.getPublicKey().toByteArray(), key.getSignature().toByteArray());
-    }
-
-    private static org.securecomm.protocol.client.v1.SignedPreKey signed(SignedPreKey key) {
-        return org.securecomm.protocol.client.v1.SignedPreKey.newBuilder().setKeyId(key.keyId())
-                .setPublicKey(ByteString.copyFrom(key.publicKey())).setSignature(ByteString.copyFrom(key.signature())).build();
     }
 }

@@ -210,8 +210,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 return CompletableFuture.completedFuture(Response.newBuilder()
                         .setPong(Pong.newBuilder().setServerTimeMillis(System.currentTimeMillis())));
             case GET_PRE_KEY_BUNDLES:
-                requireDevice();
-                return api.getPreKeyBundles(request.getGetPreKeyBundles());
+                return api.getPreKeyBundles(requireDevice(), request.getGetPreKeyBundles());
             case DISCOVER_CONTACTS:
                 requireDevice();
                 return api.discoverContacts(request.getDiscoverContacts());

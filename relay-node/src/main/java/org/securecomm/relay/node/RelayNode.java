@@ -102,9 +102,9 @@ public final class RelayNode implements AutoCloseable {
             AccountManager accounts = new AccountManager(sharding, settings.accounts(), identifierHasher,
                     new PasswordHasher(settings.passwordHash()), codeSender, hashing, clock);
             ClientApi api = new ClientApi(accounts,
-                    new KeyDirectory(sharding, accounts, settings.askTimeout()),
+                    new KeyDirectory(sharding, accounts, settings.askTimeout(), null),
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
-                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock),
+                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock, null),
                     new DeviceLinking(sharding, settings.askTimeout()),
                     new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants()),
                     new TurnCredentialIssuer(settings.turn(), clock));
