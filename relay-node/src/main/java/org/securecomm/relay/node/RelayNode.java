@@ -32,6 +32,7 @@ import org.securecomm.relay.account.Username;
 import org.securecomm.relay.account.VerificationCodeSender;
 import org.securecomm.relay.call.CallManager;
 import org.securecomm.relay.call.CallRoom;
+import org.securecomm.relay.federation.Federation;
 import org.securecomm.relay.gateway.ClientApi;
 import org.securecomm.relay.gateway.ConnectionRegistry;
 import org.securecomm.relay.gateway.HttpServer;
@@ -63,14 +64,16 @@ public final class RelayNode implements AutoCloseable {
     private final RelaySettings settings;
     private final ConnectionRegistry connections;
     private final MediaForwarder forwarder;
+    private final Federation federation;
 
     private RelayNode(ActorSystem<Void> system, ServerBinding binding, RelaySettings settings, ConnectionRegistry connections,
-                      MediaForwarder forwarder) {
+                      MediaForwarder forwarder, Federation federation) {
         this.system = system;
         this.binding = binding;
         this.settings = settings;
         this.connections = connections;
         this.forwarder = forwarder;
+        this.federation = federation;
     }
 
     /**
@@ -82,6 +85,7 @@ public final class RelayNode implements AutoCloseable {
         RelaySettings settings = RelaySettings.from(config);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "securecomm", config);
         MediaForwarder forwarder = null;
+        Federation federation = null;
         try {
             joinCluster(system);
             RelayMetrics metrics = new RelayMetrics();
@@ -101,13 +105,21 @@ public final class RelayNode implements AutoCloseable {
             IdentifierHasher identifierHasher = new IdentifierHasher(settings.identifierHmacKey());
             AccountManager accounts = new AccountManager(sharding, settings.accounts(), identifierHasher,
                     new PasswordHasher(settings.passwordHash()), codeSender, hashing, clock);
-            ClientApi api = new ClientApi(accounts,
-                    new KeyDirectory(sharding, accounts, settings.askTimeout(), null),
+            federation = settings.federation().enabled()
+                    ? Federation.create(system, sharding, settings.domain(), settings.federation(), clock) : null;
+            KeyDirectory keys = new KeyDirectory(sharding, accounts, settings.askTimeout(), federation == null ? null : federation.routing());
+            EnvelopeRouter envelopes = new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock,
+                    federation == null ? null : federation.routing());
+            CallManager calls = new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants());
+            ClientApi api = new ClientApi(accounts, keys,
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
-                    new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock, null),
+                    envelopes,
                     new DeviceLinking(sharding, settings.askTimeout()),
-                    new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants()),
+                    calls,
                     new TurnCredentialIssuer(settings.turn(), clock));
+            if (federation != null) {
+                federation.start(accounts, keys, envelopes, calls.federated(), calls.federatedPushes(), metrics);
+            }
 
             ConnectionRegistry connections = new ConnectionRegistry();
             AtomicBoolean draining = new AtomicBoolean();
@@ -122,7 +134,7 @@ public final class RelayNode implements AutoCloseable {
             ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
                             () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            RelayNode node = new RelayNode(system, binding, settings, connections, forwarder);
+            RelayNode node = new RelayNode(system, binding, settings, connections, forwarder, federation);
             log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());
             return node;
         } catch (Exception e) {
@@ -209,6 +221,11 @@ public final class RelayNode implements AutoCloseable {
     /** This node's media forwarder (tests: taps and counters). */
     public MediaForwarder mediaForwarder() {
         return forwarder;
+    }
+
+    /** This node's federation (keys, listener, peer queues), or null when the cluster does not federate. */
+    public Federation federation() {
+        return federation;
     }
 
     public ActorSystem<Void> system() {

@@ -12,6 +12,7 @@ import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.IdentifierRegistration;
 import org.securecomm.relay.account.PasswordHasher;
 import org.securecomm.relay.call.CallRoom;
+import org.securecomm.relay.federation.FederationSettings;
 import org.securecomm.relay.gateway.GatewaySettings;
 import org.securecomm.relay.gateway.HttpServer;
 import org.securecomm.relay.gateway.TlsContexts;
@@ -34,6 +35,7 @@ public record RelaySettings(
         CallRoom.Settings calls,
         MediaForwarder.Settings media,
         TurnCredentialIssuer.Settings turn,
+        FederationSettings federation,
         Config verificationSender) {
 
     public static RelaySettings from(Config root) {
@@ -112,7 +114,7 @@ public record RelaySettings(
                 t.getString("secret"), t.getDuration("ttl"));
 
         return new RelaySettings(domain, askTimeout, identifierHmacKey, http, accounts, codes, account, passwordHash, mailbox,
-                gateway, calls, media, turn, verification);
+                gateway, calls, media, turn, FederationSettings.from(root), verification);
     }
 
     public int maxEnvelopeBytes() {

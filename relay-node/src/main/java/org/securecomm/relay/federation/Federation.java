@@ -1,0 +1,128 @@
+package org.securecomm.relay.federation;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+import org.securecomm.federation.DomainResolver;
+import org.securecomm.federation.FederationClient;
+import org.securecomm.federation.ReplayGuard;
+import org.securecomm.federation.RequestVerifier;
+import org.securecomm.federation.ServerKeyPair;
+import org.securecomm.federation.ServerKeys;
+import org.securecomm.federation.Tls;
+import org.securecomm.relay.account.AccountManager;
+import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.gateway.TlsContexts;
+import org.securecomm.relay.mailbox.EnvelopeRouter;
+import org.securecomm.relay.metrics.RelayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Federation on one node: the signing keys, peer discovery and the HTTPS client (outbound), the
+ * verifying HTTPS listener (inbound), and the two sharded queues between them. Built in two steps
+ * because the envelope router needs the outbound side and the inbound side needs the router.
+ */
+public final class Federation {
+
+    private static final Logger log = LoggerFactory.getLogger(Federation.class);
+    /** Replay-guard entries per node; older requests are refused for their timestamp anyway. */
+    private static final int MAX_REMEMBERED_TRANSACTIONS = 1_000_000;
+
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final String domain;
+    private final FederationSettings settings;
+    private final Clock clock;
+    private final AtomicReference<ServerKeys> keys;
+    private final DomainResolver resolver;
+    private final FederationClient client;
+    private final FederationQueues queues;
+    private final RemoteRouting routing;
+    private volatile WellKnown wellKnown;
+    private volatile ServerBinding binding;
+
+    private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Clock clock) {
+        this.system = system;
+        this.sharding = sharding;
+        this.domain = domain;
+        this.settings = settings;
+        this.clock = clock;
+        this.keys = new AtomicReference<>(settings.keys());
+        HttpClient http = Tls.httpClient(settings.trustedCertificates(), settings.requestTimeout());
+        this.resolver = new DomainResolver(http, clock, DomainResolver.Settings.defaults()
+                .withPinnedBases(settings.pinnedPeers()).withMaxCacheAge(settings.maxDescriptionCacheAge()));
+        this.client = new FederationClient(http, resolver, domain, () -> keys.get().current(), settings.requestTimeout(), clock);
+        this.queues = new FederationQueues(sharding, system);
+        this.routing = new RemoteRouting(queues, client, settings.deliveryWait());
+    }
+
+    /** The outbound half: what the envelope router and key directory need. */
+    public static Federation create(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Clock clock) {
+        return new Federation(system, sharding, domain, settings, clock);
+    }
+
+    public RemoteRouting routing() {
+        return routing;
+    }
+
+    /** The inbound half: the entities and the HTTPS listener. Returns once it is bound. */
+    public void start(AccountManager accounts, KeyDirectory keyDirectory, EnvelopeRouter envelopes, CallActions calls, DevicePushes pushes,
+                      RelayMetrics metrics) throws Exception {
+        FederationEntities.init(sharding, new HttpsPeerTransport(client), new DeliveryReports(envelopes, clock),
+                new FederationApplier(envelopes, pushes), settings.queue(), metrics, clock);
+        RequestVerifier verifier = new RequestVerifier(domain, settings.allowedClockSkew(), settings.policy(),
+                new ReplayGuard(settings.allowedClockSkew(), MAX_REMEMBERED_TRANSACTIONS), resolver, clock);
+        FederationEndpoint endpoint = new FederationEndpoint(domain, verifier, new FederationInboxes(sharding, system),
+                new FederationQueries(accounts, keyDirectory, calls), metrics::federationRequest,
+                settings.policy().maxRequestBytes(), settings.requestTimeout(), Materializer.matFromSystem(system));
+        SSLContext tls = TlsContexts.fromPem(settings.certificateChain(), settings.privateKey());
+        WellKnown[] published = new WellKnown[1];
+        binding = Http.get(system).newServerAt(settings.bindInterface(), settings.port())
+                .enableHttps(ConnectionContext.httpsServer(tls))
+                .bind(FederationRoutes.routes(endpoint, () -> published[0].document()))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        URI endpointUri = URI.create(settings.publicEndpoint().isEmpty()
+                ? "https://" + domain + ":" + binding.localAddress().getPort() + "/federation" : settings.publicEndpoint());
+        wellKnown = new WellKnown(domain, endpointUri, keys::get, settings.descriptionValidity(), clock);
+        published[0] = wellKnown;
+        binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+        log.info("federation for {} listening on https://{}:{} (published endpoint {})", domain, settings.bindInterface(),
+                binding.localAddress().getPort(), endpointUri);
+    }
+
+    /** This cluster's signed description, as served at the well-known path. */
+    public byte[] wellKnownDocument() {
+        return wellKnown.document();
+    }
+
+    /**
+     * Signs with {@code next} from now on; the replaced key stays published (and accepted by peers)
+     * until it expires. Peers learn the new key id when they first see it (one forced refresh).
+     */
+    public void rotate(ServerKeyPair next) {
+        keys.updateAndGet(current -> current.rotate(next));
+        wellKnown.invalidate();
+        log.info("federation signing key rotated to {}", next.keyId());
+    }
+
+    public int port() {
+        return binding.localAddress().getPort();
+    }
+
+    /** Queue state of one peer domain (metrics, admin, tests). */
+    public CompletionStage<FederationPeer.PeerStatus> peerStatus(String peerDomain) {
+        return queues.status(peerDomain);
+    }
+}
