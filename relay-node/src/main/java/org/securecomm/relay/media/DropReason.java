@@ -11,7 +11,13 @@ public enum DropReason {
     /** The hop sequence number was seen already or is older than the replay window. */
     REPLAYED,
     /** The forwarder's socket could not take more: the copy for one receiver was dropped. */
-    OVERLOADED;
+    OVERLOADED,
+    /**
+     * Arrived on a cascade link's socket from an address other than the linked remote forwarder's.
+     * Its own reason, not NOT_ADMITTED: that one means a wrong token on the client port, this one
+     * that someone probes or spoofs the port a link opened towards another operator's forwarder.
+     */
+    NOT_LINKED;
 
     /** Label value for metrics. */
     public String label() {

@@ -10,7 +10,6 @@ import static org.securecomm.protocol.MediaDatagrams.PAYLOAD_HEADER;
 import static org.securecomm.protocol.MediaDatagrams.ROOM_ID_BYTES;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-datagram work of the forwarder: check, admit, latch, then echo or fan out. Shared by
+ * The per-datagram work of the forwarder's client sockets: check, admit, latch, then echo, or fan
+ * out to the other local participants and up the room's cascade links. Shared by
  * every socket of the forwarder; all state lives in the rooms. Each check only ever drops the
  * datagram at hand, so nothing a sender does touches anyone else's forwarding.
  */
@@ -33,11 +33,11 @@ final class ForwardingHandler extends SimpleChannelInboundHandler<DatagramPacket
     private static final int ECHO_BYTES = 1 + 4;
 
     private final MediaForwarder forwarder;
-    private final MediaForwarder.Listener listener;
+    private final Delivery delivery;
 
-    ForwardingHandler(MediaForwarder forwarder, MediaForwarder.Listener listener) {
+    ForwardingHandler(MediaForwarder forwarder, Delivery delivery) {
         this.forwarder = forwarder;
-        this.listener = listener;
+        this.delivery = delivery;
     }
 
     @Override
@@ -45,11 +45,7 @@ final class ForwardingHandler extends SimpleChannelInboundHandler<DatagramPacket
         ByteBuf content = packet.content();
         InetSocketAddress sender = packet.sender();
         int length = content.readableBytes();
-        PacketTap tap = forwarder.currentTap();
-        if (tap != null) {
-            tap.received(sender, ByteBufUtil.getBytes(content));
-        }
-        listener.received(length);
+        PacketTap tap = delivery.arrived(packet, length);
         if (!wellFormed(content, length)) {
             forwarder.drop(DropReason.MALFORMED);
             return;
@@ -72,7 +68,7 @@ final class ForwardingHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         if (content.getByte(start) == CLIENT_KEEPALIVE) {
             ByteBuf echo = ctx.alloc().buffer(ECHO_BYTES).writeByte(KEEPALIVE_ECHO).writeInt(hopSeq);
-            send(ctx, echo, from, sender, tap);
+            delivery.send(ctx.channel(), echo, from, sender, tap);
         } else {
             fanOut(ctx, content, start, length, room, from, tap);
         }
@@ -87,42 +83,26 @@ final class ForwardingHandler extends SimpleChannelInboundHandler<DatagramPacket
         return type == CLIENT_KEEPALIVE ? length == CLIENT_HEADER : type == CLIENT_MEDIA && length >= CLIENT_HEADER + PAYLOAD_HEADER;
     }
 
-    /** One FORWARDED_MEDIA datagram, shared (not copied) by every receiver's write. */
+    /**
+     * One FORWARDED_MEDIA datagram, shared (not copied) by every local receiver's write; then the
+     * payload up every cascade link of the room (each with its own header, so a copy each).
+     */
     private void fanOut(ChannelHandlerContext ctx, ByteBuf content, int start, int length, MediaRoom room, MediaParticipant from,
                         PacketTap tap) {
-        MediaParticipant[] members = room.members();
-        if (members.length < 2) {
-            return;
-        }
         int payload = length - CLIENT_HEADER;
-        ByteBuf forwarded = ctx.alloc().directBuffer(1 + payload).writeByte(FORWARDED_MEDIA)
-                .writeBytes(content, start + CLIENT_HEADER, payload);
-        try {
-            for (MediaParticipant to : members) {
-                InetSocketAddress address = to.address();
-                if (to != from && address != null) {
-                    send(ctx, forwarded.retainedDuplicate(), to, address, tap);
-                }
+        MediaParticipant[] members = room.members();
+        if (members.length > 1) {
+            ByteBuf forwarded = ctx.alloc().directBuffer(1 + payload).writeByte(FORWARDED_MEDIA)
+                    .writeBytes(content, start + CLIENT_HEADER, payload);
+            try {
+                delivery.toMembers(ctx.channel(), forwarded, members, from, tap);
+            } finally {
+                forwarded.release();
             }
-        } finally {
-            forwarded.release();
         }
-    }
-
-    private void send(ChannelHandlerContext ctx, ByteBuf datagram, MediaParticipant to, InetSocketAddress address, PacketTap tap) {
-        if (!ctx.channel().isWritable()) {
-            datagram.release();
-            to.droppedOut();
-            forwarder.drop(DropReason.OVERLOADED);
-            return;
+        for (CascadeLink link : room.links()) {
+            link.sendUp(ctx.alloc(), content, start + CLIENT_HEADER, payload, tap);
         }
-        int bytes = datagram.readableBytes();
-        if (tap != null) {
-            tap.sent(address, ByteBufUtil.getBytes(datagram));
-        }
-        ctx.write(new DatagramPacket(datagram, address), ctx.voidPromise());
-        to.sent(bytes);
-        listener.sent(bytes);
     }
 
     // Writes of one read batch leave in one flush.

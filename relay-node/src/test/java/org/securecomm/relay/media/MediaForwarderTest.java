@@ -5,18 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.securecomm.relay.media.MediaFlows.QUIET;
+import static org.securecomm.relay.media.MediaFlows.WAIT;
+import static org.securecomm.relay.media.MediaFlows.assertApart;
+import static org.securecomm.relay.media.MediaFlows.assertEachReceivesExactlyTheOthers;
+import static org.securecomm.relay.media.MediaFlows.payload;
+import static org.securecomm.relay.media.MediaFlows.sendFromEach;
+import static org.securecomm.relay.media.MediaFlows.waitFor;
 
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,9 +29,6 @@ import org.securecomm.relay.support.TestDevice;
 
 /** The forwarder on real UDP sockets (loopback, random ports): fan-out, isolation, and every drop reason. */
 class MediaForwarderTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final Duration QUIET = Duration.ofMillis(200);
 
     private MediaForwarder forwarder;
     private final List<MediaSocket> sockets = new ArrayList<>();
@@ -64,46 +64,11 @@ class MediaForwarderTest {
         return socket;
     }
 
-    private static byte[] payload(int sourceId, int seq, int bytes) {
-        byte[] payload = TestDevice.randomBytes(bytes);
-        System.arraycopy(MediaDatagrams.payloadHeader(sourceId, MediaDatagrams.KIND_AUDIO, seq), 0, payload, 0, MediaDatagrams.PAYLOAD_HEADER);
-        return payload;
-    }
-
-    private static String key(byte[] payload) {
-        return Arrays.toString(payload);
-    }
-
     @Test
     void fourParticipantsReceiveEveryoneElsesPacketsExactlyAndNothingOfTheirOwn() {
         long room = forwarder.openRoom();
         List<MediaSocket> devices = List.of(join(room), join(room), join(room), join(room));
-        List<Set<String>> sent = new ArrayList<>();
-        for (int d = 0; d < devices.size(); d++) {
-            Set<String> mine = new HashSet<>();
-            for (int seq = 0; seq < 10; seq++) {
-                byte[] payload = payload(d, seq, 160);
-                devices.get(d).sendMedia(payload);
-                mine.add(key(payload));
-            }
-            sent.add(mine);
-        }
-        for (int d = 0; d < devices.size(); d++) {
-            Set<String> expected = new HashSet<>();
-            for (int other = 0; other < devices.size(); other++) {
-                if (other != d) {
-                    expected.addAll(sent.get(other));
-                }
-            }
-            Set<String> received = new HashSet<>();
-            for (int i = 0; i < 30; i++) {
-                byte[] payload = devices.get(d).receiveMedia(WAIT);
-                assertNotNull(payload, "device " + d + " received " + i + " of 30");
-                assertTrue(received.add(key(payload)), "no duplicate");
-            }
-            assertEquals(expected, received, "device " + d + " gets exactly the others' payloads");
-            assertNull(devices.get(d).receive(QUIET), "nothing more, nothing of its own");
-        }
+        assertEachReceivesExactlyTheOthers(devices, sendFromEach(devices, 10, 160));
         MediaAdmission.Route any = forwarder.admit(room); // a fifth, never latched: counts nothing
         assertEquals(new ParticipantStats(0, 0, 0, 0, 0), forwarder.stats(room, any.token()));
         assertEquals(5, forwarder.participants());
@@ -135,16 +100,7 @@ class MediaForwarderTest {
         MediaSocket a2 = join(roomA);
         MediaSocket b1 = join(roomB);
         MediaSocket b2 = join(roomB);
-        byte[] fromA = payload(1, 1, 80);
-        a1.sendMedia(fromA);
-        assertArrayEquals(fromA, a2.receiveMedia(WAIT));
-        byte[] fromB = payload(2, 1, 80);
-        b1.sendMedia(fromB);
-        assertArrayEquals(fromB, b2.receiveMedia(WAIT));
-        assertNull(b1.receive(QUIET));
-        assertNull(b2.receive(QUIET));
-        assertNull(a1.receive(QUIET));
-        assertNull(a2.receive(QUIET));
+        assertApart(a1, a2, b1, b2);
     }
 
     @Test
@@ -265,15 +221,5 @@ class MediaForwarderTest {
         alice.sendMedia(payload(1, 2, 100));
         assertNull(bob.receive(QUIET));
         waitFor(() -> forwarder.dropped(DropReason.UNKNOWN_ROOM) == before + 1);
-    }
-
-    private static void waitFor(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.sleep(5);
-        }
     }
 }
