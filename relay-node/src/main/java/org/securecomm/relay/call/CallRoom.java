@@ -49,8 +49,20 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         void notify(String accountId, int deviceId, DeviceMessage message);
     }
 
-    /** A device in the call. */
+    /** A device in the call. A device of another cluster has its address as account id. */
     public record Participant(String accountId, String address, int deviceId) implements CborSerializable {
+        /** Of another cluster (its home relay relays for it). */
+        public boolean remote() {
+            return isRemote(accountId);
+        }
+    }
+
+    /** Rings every device of an account of another cluster: its home relay knows them. */
+    public static final int ALL_DEVICES = 0;
+
+    /** Account ids of this cluster are opaque and never contain '@'; those of other clusters' accounts are their addresses. */
+    public static boolean isRemote(String accountId) {
+        return accountId.indexOf('@') >= 0;
     }
 
     /** An account rung for the call. */
@@ -72,8 +84,12 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     public record Create(Participant caller, List<Callee> callees, boolean video, ActorRef<Reply> replyTo) implements Command {
     }
 
-    /** AnswerCall ({@code answer}: only while the device's account is ringing) or JoinCall. */
-    public record Join(Participant device, boolean answer, ActorRef<Reply> replyTo) implements Command {
+    /**
+     * AnswerCall ({@code answer}: only while the device's account is ringing) or JoinCall.
+     * {@code cascade}: null for a device of this cluster; for a device of another cluster, the
+     * forwarder link ("domain/link id") its media comes through, which shares one token.
+     */
+    public record Join(Participant device, boolean answer, String cascade, ActorRef<Reply> replyTo) implements Command {
     }
 
     public record Decline(String accountId, int deviceId, ActorRef<Reply> replyTo) implements Command {
@@ -183,6 +199,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     // the route of every device admitted into it.
     private Long mediaRoom;
     private final Map<DeviceKey, MediaAdmission.Route> routes = new LinkedHashMap<>();
+    // Soft state: the token of each cascade link of another cluster ("domain/link id").
+    private final Map<String, MediaAdmission.Route> cascades = new LinkedHashMap<>();
 
     private CallRoom(String callId, ActorContext<Command> context, TimerScheduler<Command> timers,
                      ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Notifier notifier, MediaAdmission media) {
@@ -213,7 +231,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     if (state.active()) {
-                        for (Participant p : state.participants()) {
+                        // Devices of other clusters are not probed: their home relay reports a lost connection.
+                        for (Participant p : state.participants().stream().filter(p -> !p.remote()).toList()) {
                             timers.startSingleTimer(new RejoinTimeout(p.accountId(), p.deviceId()), settings.rejoinWindow());
                             notifier.notify(p.accountId(), p.deviceId(), new DeviceMessage.CallProbe(callId));
                         }
@@ -274,7 +293,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         return Effect().persist(new CallCreated(cmd.caller(), cmd.callees().stream().map(Callee::invitee).toList(), cmd.video()))
                 .thenRun(s -> {
                     context.getLog().debug("call {} started with {} callee(s)", callId, cmd.callees().size());
-                    admit(cmd.caller());
+                    admit(cmd.caller(), null);
                     cmd.callees().forEach(callee -> ring(callee, cmd.caller(), cmd.video()));
                 })
                 .thenReply(cmd.replyTo(), s -> accepted(s, cmd.caller()));
@@ -291,14 +310,14 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         }
         if (state.participant(device.accountId(), device.deviceId()) != null) {
             timers.cancel(new RejoinTimeout(device.accountId(), device.deviceId())); // a rejoin: a new token, the old one revoked
-            return Effect().none().thenRun(s -> admit(device)).thenReply(cmd.replyTo(), s -> accepted(s, device));
+            return Effect().none().thenRun(s -> admit(device, cmd.cascade())).thenReply(cmd.replyTo(), s -> accepted(s, device));
         }
         if (state.participants().size() >= settings.maxParticipants()) {
             return Effect().reply(cmd.replyTo(), new Refused(Refusal.FULL, "the call has " + settings.maxParticipants() + " participants"));
         }
         return Effect().persist(new ParticipantJoined(device))
                 .thenRun(s -> {
-                    admit(device);
+                    admit(device, cmd.cascade());
                     stopRinging(device.accountId(), device.deviceId(), RingStop.ANSWERED_ELSEWHERE);
                     pushParticipants(s, device);
                 })
@@ -411,7 +430,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         }
         timers.cancel(new RingTimeout(accountId));
         DeviceMessage stopped = new DeviceMessage.CallRingingStopped(callId, reason);
-        ring.deviceIds().stream().filter(d -> d != exceptDevice).forEach(d -> notifier.notify(accountId, d, stopped));
+        // An account of another cluster is told as a whole; its home relay spares the devices in the call.
+        ring.deviceIds().stream().filter(d -> d == ALL_DEVICES || d != exceptDevice).forEach(d -> notifier.notify(accountId, d, stopped));
     }
 
     /** A callee declined, was busy or missed the call; with nobody left to answer, it ends. */
@@ -455,22 +475,33 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         return new Accepted(state.video(), state.participants(), routes.get(new DeviceKey(device.accountId(), device.deviceId())));
     }
 
-    /** A fresh token for the device (its previous one, if any, stops working). */
-    private void admit(Participant device) {
+    /**
+     * A fresh token for the device (its previous one, if any, stops working); the devices of one
+     * cascade link of another cluster share that link's token, admitted once.
+     */
+    private void admit(Participant device, String cascade) {
         revoke(device.accountId(), device.deviceId());
-        MediaAdmission.Route route = mediaRoom == null ? null : media.admit(mediaRoom);
+        MediaAdmission.Route route = cascade == null ? null : cascades.get(cascade);
         if (route == null) {
-            // First admission of this incarnation (or the forwarder forgot the room): open one.
-            mediaRoom = media.openRoom();
-            route = media.admit(mediaRoom);
+            route = mediaRoom == null ? null : media.admit(mediaRoom);
+            if (route == null) {
+                // First admission of this incarnation (or the forwarder forgot the room): open one.
+                mediaRoom = media.openRoom();
+                route = media.admit(mediaRoom);
+            }
+            if (cascade != null) {
+                cascades.put(cascade, route);
+            }
         }
         routes.put(new DeviceKey(device.accountId(), device.deviceId()), route);
     }
 
+    /** Revokes the device's token, unless other devices of the same cascade link still use it. */
     private void revoke(String accountId, int deviceId) {
         MediaAdmission.Route route = routes.remove(new DeviceKey(accountId, deviceId));
-        if (route != null) {
+        if (route != null && !routes.containsValue(route)) {
             media.revoke(route.roomId(), route.token());
+            cascades.values().remove(route);
         }
     }
 
@@ -479,6 +510,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
             media.closeRoom(mediaRoom);
             mediaRoom = null;
             routes.clear();
+            cascades.clear();
         }
     }
 

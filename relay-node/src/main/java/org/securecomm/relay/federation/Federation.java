@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -23,8 +24,12 @@ import org.securecomm.federation.ServerKeys;
 import org.securecomm.federation.Tls;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.call.CallManager;
+import org.securecomm.relay.call.CallRoom;
+import org.securecomm.relay.call.ForeignCalls;
 import org.securecomm.relay.gateway.TlsContexts;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
+import org.securecomm.relay.media.MediaAdmission;
 import org.securecomm.relay.metrics.RelayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +55,13 @@ public final class Federation {
     private final FederationClient client;
     private final FederationQueues queues;
     private final RemoteRouting routing;
+    private final ForeignCallLegs foreignCalls;
+    private final RemoteCallNotifier callNotifier;
     private volatile WellKnown wellKnown;
     private volatile ServerBinding binding;
 
-    private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Clock clock) {
+    private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, MediaAdmission media,
+                       Executor blocking, Clock clock) {
         this.system = system;
         this.sharding = sharding;
         this.domain = domain;
@@ -66,26 +74,44 @@ public final class Federation {
         this.client = new FederationClient(http, resolver, domain, () -> keys.get().current(), settings.requestTimeout(), clock);
         this.queues = new FederationQueues(sharding, system);
         this.routing = new RemoteRouting(queues, client, settings.deliveryWait());
+        this.foreignCalls = new ForeignCallLegs(routing, media, blocking);
+        this.callNotifier = new RemoteCallNotifier(queues, settings.callPushTtl(), clock);
     }
 
-    /** The outbound half: what the envelope router and key directory need. */
-    public static Federation create(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Clock clock) {
-        return new Federation(system, sharding, domain, settings, clock);
+    /**
+     * The outbound half: what the envelope router, key directory and call rooms need.
+     *
+     * @param media    this node's forwarder: the legs of other clusters' calls are rooms in it
+     * @param blocking runs forwarder calls that bind sockets
+     */
+    public static Federation create(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings,
+                                    MediaAdmission media, Executor blocking, Clock clock) {
+        return new Federation(system, sharding, domain, settings, media, blocking, clock);
     }
 
     public RemoteRouting routing() {
         return routing;
     }
 
+    /** Calls of other clusters' rooms, for this cluster's devices. */
+    public ForeignCalls foreignCalls() {
+        return foreignCalls;
+    }
+
+    /** Delivers a room's pushes to devices of other clusters. */
+    public CallRoom.Notifier callNotifier() {
+        return callNotifier;
+    }
+
     /** The inbound half: the entities and the HTTPS listener. Returns once it is bound. */
-    public void start(AccountManager accounts, KeyDirectory keyDirectory, EnvelopeRouter envelopes, CallActions calls, DevicePushes pushes,
+    public void start(AccountManager accounts, KeyDirectory keyDirectory, EnvelopeRouter envelopes, CallManager calls,
                       RelayMetrics metrics) throws Exception {
         FederationEntities.init(sharding, new HttpsPeerTransport(client), new DeliveryReports(envelopes, clock),
-                new FederationApplier(envelopes, pushes), settings.queue(), metrics, clock);
+                new FederationApplier(envelopes, new LocalCallPushes(sharding, accounts, foreignCalls)), settings.queue(), metrics, clock);
         RequestVerifier verifier = new RequestVerifier(domain, settings.allowedClockSkew(), settings.policy(),
                 new ReplayGuard(settings.allowedClockSkew(), MAX_REMEMBERED_TRANSACTIONS), resolver, clock);
         FederationEndpoint endpoint = new FederationEndpoint(domain, verifier, new FederationInboxes(sharding, system),
-                new FederationQueries(accounts, keyDirectory, calls), metrics::federationRequest,
+                new FederationQueries(accounts, keyDirectory, new HostedCallActions(calls)), metrics::federationRequest,
                 settings.policy().maxRequestBytes(), settings.requestTimeout(), Materializer.matFromSystem(system));
         SSLContext tls = TlsContexts.fromPem(settings.certificateChain(), settings.privateKey());
         WellKnown[] published = new WellKnown[1];

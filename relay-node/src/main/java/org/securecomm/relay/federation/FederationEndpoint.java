@@ -134,20 +134,45 @@ public final class FederationEndpoint {
         return pdus;
     }
 
-    /** A call push names its sender (caller, signal source): it must be of the origin too. */
+    /**
+     * A call push comes from the cluster whose room holds the call (the call id names it), and
+     * the caller of a ring is of that cluster too; a signal's sender may be of any cluster in the
+     * call, the room checked it.
+     */
     private static void requirePushFromOrigin(Pdu pdu, String origin) {
         var push = pdu.getDevicePush().getPush();
+        String callId;
         switch (push.getKindCase()) {
             case INCOMING_CALL:
                 requireOfOrigin(push.getIncomingCall().getCallerAddress(), origin);
+                callId = push.getIncomingCall().getCallId();
                 break;
             case CALL_SIGNAL:
-                requireOfOrigin(push.getCallSignal().getFromAddress(), origin);
+                callId = push.getCallSignal().getCallId();
                 break;
-            case CALL_RINGING_STOPPED: case CALL_DECLINED: case CALL_BUSY: case CALL_MISSED: case CALL_PARTICIPANTS: case CALL_ENDED:
+            case CALL_RINGING_STOPPED:
+                callId = push.getCallRingingStopped().getCallId();
+                break;
+            case CALL_DECLINED:
+                callId = push.getCallDeclined().getCallId();
+                break;
+            case CALL_BUSY:
+                callId = push.getCallBusy().getCallId();
+                break;
+            case CALL_MISSED:
+                callId = push.getCallMissed().getCallId();
+                break;
+            case CALL_PARTICIPANTS:
+                callId = push.getCallParticipants().getCallId();
+                break;
+            case CALL_ENDED:
+                callId = push.getCallEnded().getCallId();
                 break;
             default:
                 throw reject(Rejection.MALFORMED_REQUEST, "only call pushes cross clusters, not " + push.getKindCase());
+        }
+        if (!callId.endsWith("@" + origin)) {
+            throw reject(Rejection.SENDER_NOT_OF_ORIGIN, "a push for a call of another cluster than " + origin);
         }
     }
 

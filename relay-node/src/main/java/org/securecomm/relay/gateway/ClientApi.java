@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.securecomm.protocol.EnvelopeIds;
 import org.securecomm.protocol.FrameLimits;
-import org.securecomm.protocol.MediaDatagrams;
 import org.securecomm.protocol.client.v1.AcknowledgeEnvelopes;
 import org.securecomm.protocol.client.v1.AddDevice;
 import org.securecomm.protocol.client.v1.CallJoined;
@@ -16,7 +15,6 @@ import org.securecomm.protocol.client.v1.CallSignalSent;
 import org.securecomm.protocol.client.v1.CallStarted;
 import org.securecomm.protocol.client.v1.CallUpdated;
 import org.securecomm.protocol.client.v1.InviteToCall;
-import org.securecomm.protocol.client.v1.MediaRoute;
 import org.securecomm.protocol.client.v1.TurnCredentials;
 import org.securecomm.protocol.client.v1.SendCallSignal;
 import org.securecomm.protocol.client.v1.StartCall;
@@ -55,9 +53,9 @@ import org.securecomm.relay.account.KeyStock;
 import org.securecomm.relay.account.PreKey;
 import org.securecomm.relay.account.SignedPreKey;
 import org.securecomm.relay.call.CallManager;
+import org.securecomm.relay.call.CallPushes;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
-import org.securecomm.relay.media.MediaAdmission;
 import org.securecomm.relay.media.TurnCredentialIssuer;
 
 /**
@@ -204,13 +202,13 @@ public final class ClientApi {
     CompletionStage<Response.Builder> startCall(AuthenticatedDevice device, StartCall request) {
         return calls.start(device, request.getCalleesList(), request.getVideo())
                 .thenApply(started -> Response.newBuilder().setCallStarted(CallStarted.newBuilder().setCallId(started.callId())
-                        .setMedia(route(started.media()))));
+                        .setMedia(MediaRoutes.route(started.media()))));
     }
 
     CompletionStage<Response.Builder> joinCall(AuthenticatedDevice device, String callId, boolean answer) {
         return calls.join(device, callId, answer).thenApply(accepted -> Response.newBuilder().setCallJoined(CallJoined.newBuilder()
-                .setCallId(callId).setVideo(accepted.video()).addAllParticipants(participants(accepted.participants()))
-                .setMedia(route(accepted.media()))));
+                .setCallId(callId).setVideo(accepted.video()).addAllParticipants(CallPushes.participants(accepted.participants()))
+                .setMedia(MediaRoutes.route(accepted.media()))));
     }
 
     /** Answered at once, without any entity: the credentials derive from the secret, the clock and the account id. */
@@ -219,12 +217,6 @@ public final class ClientApi {
         return CompletableFuture.completedFuture(Response.newBuilder().setTurnCredentials(TurnCredentials.newBuilder()
                 .addAllUrls(credentials.urls()).setUsername(credentials.username()).setPassword(credentials.password())
                 .setTtlSeconds((int) credentials.ttlSeconds())));
-    }
-
-    private static MediaRoute route(MediaAdmission.Route route) {
-        return MediaRoute.newBuilder().setHost(route.host()).setPort(route.port())
-                .setRoomId(ByteString.copyFrom(MediaDatagrams.bytesOf(route.roomId())))
-                .setToken(ByteString.copyFrom(MediaDatagrams.bytesOf(route.token()))).build();
     }
 
     CompletionStage<Response.Builder> inviteToCall(AuthenticatedDevice device, InviteToCall request) {
@@ -240,12 +232,6 @@ public final class ClientApi {
     /** DeclineCall, CancelCall, LeaveCall, EndCall and InviteToCall answer CallUpdated. */
     static CompletionStage<Response.Builder> updated(String callId, CompletionStage<Void> done) {
         return done.thenApply(ignored -> Response.newBuilder().setCallUpdated(CallUpdated.newBuilder().setCallId(callId)));
-    }
-
-    static List<CallParticipant> participants(List<CallRoom.Participant> participants) {
-        return participants.stream()
-                .map(p -> CallParticipant.newBuilder().setAddress(p.address()).setDeviceId(p.deviceId()).build())
-                .toList();
     }
 
     static org.securecomm.protocol.client.v1.KeyStock keyStock(KeyStock stock) {

@@ -27,6 +27,7 @@ import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.QueueEmpty;
 import org.securecomm.protocol.client.v1.Response;
 import org.securecomm.protocol.client.v1.ServerMessage;
+import org.securecomm.relay.call.CallPushes;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
@@ -354,7 +355,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             if (activeCall != null && !activeCall.equals(incoming.callId())) {
                 api.calls().reportBusy(device, incoming.callId());
             }
-            push(Push.newBuilder().setIncomingCall(CallPushes.incomingCall(incoming)));
+            push(CallPushes.push(incoming));
         } else if (pushed instanceof DeviceMessage.CallProbe probe) {
             if (probe.callId().equals(activeCall)) {
                 api.calls().stillHere(device, probe.callId());

@@ -98,19 +98,22 @@ public final class RelayNode implements AutoCloseable {
                 return CompletableFuture.completedFuture(Done.getInstance());
             });
             ClusterSharding sharding = ClusterSharding.get(system);
-            initEntities(system, sharding, settings, metrics, forwarder, clock);
+            federation = settings.federation().enabled()
+                    ? Federation.create(system, sharding, settings.domain(), settings.federation(), forwarder,
+                            system.dispatchers().lookup(DispatcherSelector.blocking()), clock)
+                    : null;
+            initEntities(system, sharding, settings, metrics, forwarder, federation == null ? null : federation.callNotifier(), clock);
             warmUpPersistence(sharding);
 
             Executor hashing = system.dispatchers().lookup(DispatcherSelector.fromConfig("securecomm-hashing-dispatcher"));
             IdentifierHasher identifierHasher = new IdentifierHasher(settings.identifierHmacKey());
             AccountManager accounts = new AccountManager(sharding, settings.accounts(), identifierHasher,
                     new PasswordHasher(settings.passwordHash()), codeSender, hashing, clock);
-            federation = settings.federation().enabled()
-                    ? Federation.create(system, sharding, settings.domain(), settings.federation(), clock) : null;
             KeyDirectory keys = new KeyDirectory(sharding, accounts, settings.askTimeout(), federation == null ? null : federation.routing());
             EnvelopeRouter envelopes = new EnvelopeRouter(sharding, accounts, settings.askTimeout(), settings.maxEnvelopeBytes(), clock,
                     federation == null ? null : federation.routing());
-            CallManager calls = new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants());
+            CallManager calls = new CallManager(sharding, accounts, settings.askTimeout(), settings.calls().maxParticipants(),
+                    federation == null ? null : federation.foreignCalls());
             ClientApi api = new ClientApi(accounts, keys,
                     new ContactDiscovery(sharding, identifierHasher, accounts, settings.askTimeout()),
                     envelopes,
@@ -118,7 +121,7 @@ public final class RelayNode implements AutoCloseable {
                     calls,
                     new TurnCredentialIssuer(settings.turn(), clock));
             if (federation != null) {
-                federation.start(accounts, keys, envelopes, calls.federated(), calls.federatedPushes(), metrics);
+                federation.start(accounts, keys, envelopes, calls, metrics);
             }
 
             ConnectionRegistry connections = new ConnectionRegistry();
@@ -172,8 +175,9 @@ public final class RelayNode implements AutoCloseable {
         log.info("persistence ready in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
+    /** @param remoteCalls pushes of call rooms for devices of other clusters; null without federation */
     private static void initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,
-                                     RelayMetrics metrics, MediaAdmission media, Clock clock) {
+                                     RelayMetrics metrics, MediaAdmission media, CallRoom.Notifier remoteCalls, Clock clock) {
         Account.KeyStockListener keyStockListener = (accountId, deviceId, stock) ->
                 sharding.entityRefFor(UserSession.TYPE_KEY, accountId)
                         .tell(new UserSession.Notify(deviceId, new DeviceMessage.KeyStockLow(stock)));
@@ -193,8 +197,15 @@ public final class RelayNode implements AutoCloseable {
                 .withSettings(selfPassivating));
         // A call may go minutes without signalling while media flows elsewhere: it passivates
         // itself when it ends, never for being idle.
-        CallRoom.Notifier notifier = (accountId, deviceId, message) ->
+        CallRoom.Notifier notifier = (accountId, deviceId, message) -> {
+            if (CallRoom.isRemote(accountId)) {
+                if (remoteCalls != null) {
+                    remoteCalls.notify(accountId, deviceId, message);
+                }
+            } else {
                 sharding.entityRefFor(UserSession.TYPE_KEY, accountId).tell(new UserSession.Notify(deviceId, message));
+            }
+        };
         // A call's media goes through the forwarder of the node its CallRoom runs on.
         sharding.init(Entity.of(CallRoom.TYPE_KEY, ctx -> CallRoom.create(ctx.getEntityId(), ctx.getShard(), settings.calls(), notifier, media))
                 .withSettings(selfPassivating));

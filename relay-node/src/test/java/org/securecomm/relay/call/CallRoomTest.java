@@ -82,7 +82,7 @@ class CallRoomTest {
         rings.forEach(p -> assertEquals(new DeviceMessage.IncomingCall(callId, "alice@relay.test", 1, true), p.message()));
 
         CallRoom.Participant bobPhone = new CallRoom.Participant("bob-account", "bob@relay.test", 2);
-        CallRoom.Accepted joined = (CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, true, r));
+        CallRoom.Accepted joined = (CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, true, null, r));
         assertEquals(List.of(alice, bobPhone), joined.participants());
         List<Pushed> after = receive(3);
         // Devices 1 and 3 stop ringing; alice learns the new participant list.
@@ -92,7 +92,7 @@ class CallRoomTest {
                 && p.message() instanceof DeviceMessage.CallParticipants c && c.participants().size() == 2));
 
         CallRoom.Participant bobLaptop = new CallRoom.Participant("bob-account", "bob@relay.test", 3);
-        CallRoom.Refused late = (CallRoom.Refused) ask(room, r -> new CallRoom.Join(bobLaptop, true, r));
+        CallRoom.Refused late = (CallRoom.Refused) ask(room, r -> new CallRoom.Join(bobLaptop, true, null, r));
         assertEquals(CallRoom.Refusal.NOT_RINGING, late.refusal());
 
         // Signals reach participants only; the payload is forwarded untouched.
@@ -121,13 +121,13 @@ class CallRoomTest {
         receive(3);
 
         CallRoom.Participant bobPhone = new CallRoom.Participant("bob-account", "bob@relay.test", 1);
-        MediaAdmission.Route answered = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, true, r))).media();
+        MediaAdmission.Route answered = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, true, null, r))).media();
         assertEquals(caller.roomId(), answered.roomId(), "one room per call");
         assertNotEquals(caller.token(), answered.token());
         receive(3);
 
         // A rejoin (e.g. after a reconnect): a new token, the old one revoked.
-        MediaAdmission.Route rejoined = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, false, r))).media();
+        MediaAdmission.Route rejoined = ((CallRoom.Accepted) ask(room, r -> new CallRoom.Join(bobPhone, false, null, r))).media();
         assertEquals(caller.roomId(), rejoined.roomId());
         assertNotEquals(answered.token(), rejoined.token());
         assertNull(forwarder.stats(answered.roomId(), answered.token()));
@@ -152,7 +152,7 @@ class CallRoomTest {
         ask(room, r -> new CallRoom.Create(alice, List.of(bob), false, r));
         receive(3);
         CallRoom.Participant bobPhone = new CallRoom.Participant("bob-account", "bob@relay.test", 1);
-        ask(room, r -> new CallRoom.Join(bobPhone, true, r));
+        ask(room, r -> new CallRoom.Join(bobPhone, true, null, r));
         receive(3);
         testKit.stop(room);
 
@@ -160,7 +160,7 @@ class CallRoomTest {
         // Recovery probes every participant's connection.
         List<Pushed> probes = receive(2);
         assertTrue(probes.stream().allMatch(p -> p.message() instanceof DeviceMessage.CallProbe));
-        CallRoom.Accepted rejoined = (CallRoom.Accepted) ask(recovered, r -> new CallRoom.Join(bobPhone, false, r));
+        CallRoom.Accepted rejoined = (CallRoom.Accepted) ask(recovered, r -> new CallRoom.Join(bobPhone, false, null, r));
         assertEquals(List.of(alice, bobPhone), rejoined.participants());
         // The recovered incarnation has a room of its own at the forwarder.
         assertNotNull(forwarder.stats(rejoined.media().roomId(), rejoined.media().token()));
@@ -171,7 +171,7 @@ class CallRoomTest {
         assertInstanceOf(ClusterSharding.Passivate.class, shard.receiveMessage(WAIT));
         testKit.stop(recovered);
         ActorRef<CallRoom.Command> afterEnd = spawn(callId, Duration.ofMinutes(1));
-        assertEquals(CallRoom.Refusal.UNKNOWN_CALL, ((CallRoom.Refused) ask(afterEnd, r -> new CallRoom.Join(bobPhone, false, r))).refusal());
+        assertEquals(CallRoom.Refusal.UNKNOWN_CALL, ((CallRoom.Refused) ask(afterEnd, r -> new CallRoom.Join(bobPhone, false, null, r))).refusal());
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.securecomm.relay.node.RelayNode;
  * Independent relay clusters that federate, for tests: each has its own domain, Cassandra node
  * (child JVM), Ed25519 server key and TLS certificate (from one test CA that every cluster trusts),
  * and knows where the others' well-known documents are (pinned, on loopback). A cluster can be
- * stopped and started again on its storage (an outage, a restart of its node).
+ * stopped and started again on its storage and ports (an outage, a restart of its node).
  */
 public final class FederatedClusters implements AutoCloseable {
 
@@ -109,6 +109,8 @@ public final class FederatedClusters implements AutoCloseable {
                 int port = ports.get(domain);
                 Map<String, Object> settings = new HashMap<>();
                 settings.put("securecomm.domain", domain);
+                // A fixed client port, so devices reconnect to the same URL after a restart of the node.
+                settings.put("securecomm.http.port", freePort());
                 settings.put("securecomm.federation.enabled", true);
                 settings.put("securecomm.federation.interface", "127.0.0.1");
                 settings.put("securecomm.federation.port", port);

@@ -1,6 +1,7 @@
 package org.securecomm.desktop.support;
 
 import org.securecomm.relay.support.CapturingCodeSender;
+import org.securecomm.relay.support.FederatedClusters;
 import org.securecomm.relay.support.SharedCassandra;
 import org.securecomm.ops.turn.CoturnServer;
 import org.securecomm.relay.support.TestRelays;
@@ -110,6 +111,13 @@ public final class TestClients {
         String email = username + "@example.org";
         return SecureCommClient.register(profile, PASSPHRASE, options(), server, username, email,
                 username + "'s first device", () -> CODES.codeFor(email));
+    }
+
+    /** Registers {@code username} (email USERNAME@example.org) on one of several federated clusters. */
+    public static SecureCommClient register(Path profile, String username, FederatedClusters.Cluster cluster) {
+        String email = username + "@example.org";
+        return SecureCommClient.register(profile, PASSPHRASE, options(), URI.create(cluster.node().clientUrl()), username, email,
+                username + "'s first device", () -> cluster.codes().codeFor(email));
     }
 
     public static SecureCommClient reopen(Path profile) {
