@@ -34,6 +34,7 @@ import org.securecomm.client.linking.LinkUri;
 import org.securecomm.client.linking.LinkingCrypto;
 import org.securecomm.client.linking.LinkingException;
 import org.securecomm.client.linking.NewDeviceLink;
+import org.securecomm.client.messaging.DeliveryFailureNotice;
 import org.securecomm.client.messaging.MessageReceiver;
 import org.securecomm.client.messaging.MessageSender;
 import org.securecomm.client.store.CallHistoryStore;
@@ -112,6 +113,7 @@ public final class SecureCommClient implements AutoCloseable {
     private final ScheduledExecutorService worker;
     private final List<Consumer<StoredMessage>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<TrustedIdentity>> identityListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeliveryFailureNotice>> deliveryFailureListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong lastTimestamp = new AtomicLong();
     private volatile Thread workerThread;
     private volatile RelayConnection connection;
@@ -436,6 +438,15 @@ public final class SecureCommClient implements AutoCloseable {
     }
 
     /**
+     * Called (on the client's worker thread) when another cluster refused a message after this
+     * device's relay had accepted it for that cluster; the stored message is already marked failed then.
+     * {@link #resend} sends it again.
+     */
+    public void onDeliveryFailure(Consumer<DeliveryFailureNotice> listener) {
+        deliveryFailureListeners.add(listener);
+    }
+
+    /**
      * Sends a text to a contact: one ciphertext per device of the contact, and a sync copy to
      * this account's other devices. Answers the stored outgoing message.
      *
@@ -455,6 +466,28 @@ public final class SecureCommClient implements AutoCloseable {
             messages.insert(stored);
             contactStore.put(to, null, now());
             return stored;
+        });
+    }
+
+    /**
+     * Sends an outgoing message again, under its own id and original timestamp, to every device of
+     * its conversation (after a delivery failure: the device list was corrected). Receivers and
+     * relays drop a copy they already have by that id; this account's other devices already have
+     * the sync transcript from the first send. Answers the message with its failure cleared.
+     *
+     * @throws IllegalArgumentException when this device has no such outgoing message (any more)
+     */
+    public StoredMessage resend(StoredMessage message) {
+        return onWorker(() -> {
+            StoredMessage stored = messages.find(message.id()).filter(StoredMessage::outgoing)
+                    .orElseThrow(() -> new IllegalArgumentException("no outgoing message " + message.idHex() + " to resend"));
+            DataMessage data = DataMessage.newBuilder().setMessageId(ByteString.copyFrom(stored.id())).setSentAtMillis(stored.sentAt())
+                    .setText(stored.text()).setExpireTimerSeconds(stored.expireTimerSeconds()).build();
+            byte[] bytes = Content.newBuilder().setData(data).build().toByteArray();
+            messages.logSent(stored.sentAt(), stored.conversation(), bytes);
+            sender.send(stored.conversation(), bytes, null, stored.id(), stored.sentAt());
+            messages.clearFailure(stored.id());
+            return messages.find(stored.id()).orElseThrow();
         });
     }
 
@@ -527,7 +560,8 @@ public final class SecureCommClient implements AutoCloseable {
         if (!destination.equals(credentials.address())) {
             messages.logSent(sentAt, credentials.address(), transcript);
         }
-        sender.send(destination, bytes, transcript, sentAt);
+        // The data message's id is the transport id: a later DELIVERY_FAILURE names it.
+        sender.send(destination, bytes, transcript, data.getMessageId().toByteArray(), sentAt);
     }
 
     /** Logs the content (for resends after a decryption error) and sends it to every device of {@code destination}. */
@@ -569,6 +603,11 @@ public final class SecureCommClient implements AutoCloseable {
         @Override
         public void callEvent(CallEvent event) {
             calls.onSync(event);
+        }
+
+        @Override
+        public void deliveryFailure(DeliveryFailureNotice notice) {
+            deliveryFailureListeners.forEach(listener -> listener.accept(notice));
         }
 
         @Override

@@ -39,7 +39,8 @@ import org.signal.libsignal.protocol.state.SessionRecord;
  * any point either redelivers the envelope (nothing was committed) or drops a redelivery
  * (everything was). A message that does not decrypt is answered with libsignal's
  * DecryptionErrorMessage, and the sender re-establishes the session and resends (see
- * {@link #handleDecryptionError}).
+ * {@link #handleDecryptionError}). A DELIVERY_FAILURE from this device's own relay (federation)
+ * goes to {@link DeliveryFailures}.
  */
 public final class MessageReceiver {
 
@@ -56,6 +57,9 @@ public final class MessageReceiver {
 
         /** Another device of this account reports a call for the history. */
         void callEvent(org.securecomm.protocol.content.v1.CallEvent event);
+
+        /** Another cluster refused a send that this device's relay had accepted. */
+        void deliveryFailure(DeliveryFailureNotice notice);
     }
 
     private final ProfileStore db;
@@ -68,6 +72,7 @@ public final class MessageReceiver {
     private final String selfAddress;
     private final int selfDevice;
     private final Effects effects;
+    private final DeliveryFailures deliveryFailures;
 
     public MessageReceiver(ProfileStore db, ProtocolStore protocol, MessageStore messages, ContactStore contacts, OwnDevices ownDevices,
                            MessageSender sender, Clock clock, String selfAddress, int selfDevice, Effects effects) {
@@ -81,6 +86,7 @@ public final class MessageReceiver {
         this.selfAddress = selfAddress;
         this.selfDevice = selfDevice;
         this.effects = effects;
+        this.deliveryFailures = new DeliveryFailures(messages, sender, selfAddress);
     }
 
     public void handle(Envelope envelope) {
@@ -89,7 +95,8 @@ public final class MessageReceiver {
             effects.acknowledge(envelopeId);
             return;
         }
-        if (envelope.getSourceAddress().equals(selfAddress)) {
+        // A relay's report names no device of this account (its source device is 0).
+        if (envelope.getSourceAddress().equals(selfAddress) && envelope.getType() != EnvelopeType.DELIVERY_FAILURE) {
             ownDevices.add(envelope.getSourceDevice());
         }
         List<Runnable> afterCommit = new ArrayList<>();
@@ -98,6 +105,13 @@ public final class MessageReceiver {
             // which receivers drop by message id.
             handleDecryptionError(envelope);
             markSeen(envelopeId);
+        } else if (envelope.getType() == EnvelopeType.DELIVERY_FAILURE) {
+            // Written by this device's relay, not a peer: nothing to decrypt, never a decryption error.
+            db.transaction(() -> {
+                deliveryFailures.apply(envelope, afterCommit, effects::deliveryFailure);
+                markSeen(envelopeId);
+                return null;
+            });
         } else {
             try {
                 db.transaction(() -> {

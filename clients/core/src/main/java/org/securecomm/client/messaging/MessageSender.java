@@ -36,6 +36,7 @@ import org.signal.libsignal.protocol.message.CiphertextMessage;
 public final class MessageSender {
 
     private static final int MAX_ATTEMPTS = 5;
+    private static final int TRANSPORT_ID_BYTES = 16;
 
     private final ProtocolStore protocol;
     private final Relay relay;
@@ -68,12 +69,23 @@ public final class MessageSender {
      * or neither, and reports device changes of both sides at once.
      */
     public int send(String destination, byte[] content, byte[] ownCopy, long timestamp) {
+        return send(destination, content, ownCopy, null, timestamp);
+    }
+
+    /**
+     * Like {@link #send(String, byte[], byte[], long)} under the transport message id
+     * {@code messageId}: a user message passes its own DataMessage id, so a federation
+     * DELIVERY_FAILURE, which names the transport id, leads back to the stored message, and a
+     * resend of the message is stored once by the relays. Any other value than 16 bytes (null
+     * included) gives a random id.
+     */
+    public int send(String destination, byte[] content, byte[] ownCopy, byte[] messageId, long timestamp) {
         boolean toSelf = destination.equals(selfAddress);
         boolean withCopies = ownCopy != null && !toSelf;
         Set<Integer> targets = knownDevices(destination, toSelf);
         Set<Integer> ownTargets = withCopies ? knownDevices(selfAddress, true) : new TreeSet<>();
         // One id for every attempt, so the relay stores a retried send once.
-        ByteString messageId = ByteString.copyFrom(org.securecomm.client.crypto.Vault.random(16));
+        ByteString transportId = transportId(messageId);
         for (int attempt = 1; ; attempt++) {
             if (targets.isEmpty()) {
                 if (toSelf) {
@@ -84,7 +96,7 @@ public final class MessageSender {
             ensureSessions(destination, targets);
             ensureSessions(selfAddress, ownTargets);
             SendEnvelopes.Builder request = SendEnvelopes.newBuilder().setDestination(destination)
-                    .setClientTimestamp(timestamp).setUrgent(true).setMessageId(messageId);
+                    .setClientTimestamp(timestamp).setUrgent(true).setMessageId(transportId);
             for (int device : targets) {
                 request.addEnvelopes(encrypt(destination, device, content));
             }
@@ -105,7 +117,28 @@ public final class MessageSender {
         }
     }
 
-    private void ensureSessions(String address, Set<Integer> devices) {
+    private static ByteString transportId(byte[] messageId) {
+        return ByteString.copyFrom(messageId != null && messageId.length == TRANSPORT_ID_BYTES
+                ? messageId : org.securecomm.client.crypto.Vault.random(TRANSPORT_ID_BYTES));
+    }
+
+    /**
+     * A MISMATCHED_DEVICES that arrives later than the send (a federation DELIVERY_FAILURE):
+     * corrects the local sessions and own-device list as a synchronous answer would, and answers
+     * the devices of {@code destination} that the next send must include but that have no
+     * session now (stale and missing ones); {@link #ensureSessions} fetches them. Store work
+     * only, so it can run inside the receive transaction.
+     */
+    Set<Integer> correctLater(String destination, MismatchedDevices mismatch) {
+        boolean toSelf = destination.equals(selfAddress);
+        Set<Integer> targets = knownDevices(destination, toSelf);
+        targets.addAll(mismatch.getStaleDevicesList());
+        correct(destination, toSelf, targets, mismatch, true);
+        targets.removeIf(device -> protocol.containsSession(new SignalProtocolAddress(destination, device)));
+        return targets;
+    }
+
+    void ensureSessions(String address, Set<Integer> devices) {
         for (int device : devices) {
             if (!protocol.containsSession(new SignalProtocolAddress(address, device))) {
                 fetchSessions(address, device);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.securecomm.protocol.EnvelopeIds;
+import org.securecomm.protocol.client.v1.ErrorCode;
 
 /**
  * Messages, the envelope ids already processed (de-duplication of at-least-once delivery) and
@@ -16,7 +17,7 @@ import org.securecomm.protocol.EnvelopeIds;
 public final class MessageStore {
 
     private static final String COLUMNS = "id, conversation, sender, sender_device, outgoing, sealed_body, sent_at, stored_at,"
-            + " delivered, read, expire_timer, expires_at";
+            + " delivered, read, expire_timer, expires_at, failed_code";
 
     private final ProfileStore db;
 
@@ -37,10 +38,11 @@ public final class MessageStore {
 
     /** Stores a message unless one with its id exists (resends, sync copies); true when new. */
     public boolean insert(StoredMessage m) {
-        boolean inserted = db.update("INSERT OR IGNORE INTO messages(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        boolean inserted = db.update("INSERT OR IGNORE INTO messages(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 m.id(), m.conversation(), m.sender(), m.senderDevice(), m.outgoing() ? 1 : 0,
                 db.vault().seal(aad(m.id()), m.text().getBytes(StandardCharsets.UTF_8)), m.sentAt(), m.storedAt(),
-                m.delivered() ? 1 : 0, m.read() ? 1 : 0, m.expireTimerSeconds(), m.expiresAt()) == 1;
+                m.delivered() ? 1 : 0, m.read() ? 1 : 0, m.expireTimerSeconds(), m.expiresAt(),
+                m.failure() == null ? null : m.failure().getNumber()) == 1;
         if (inserted && m.outgoing()) {
             applyEarlyReceipts(m.id(), m.conversation());
         }
@@ -89,6 +91,23 @@ public final class MessageStore {
         db.update("UPDATE messages SET delivered = 1 WHERE id = ?", (Object) id);
     }
 
+    /**
+     * Marks this device's outgoing message {@code id} to {@code conversation} as refused with
+     * {@code code}; answers it as updated, or empty when there is no such outgoing message (the
+     * conversation is part of the match, so a report about one address never marks a message to
+     * another).
+     */
+    public Optional<StoredMessage> markFailed(byte[] id, String conversation, int code) {
+        int updated = db.update("UPDATE messages SET failed_code = ? WHERE id = ? AND conversation = ? AND outgoing = 1",
+                code, id, conversation);
+        return updated == 0 ? Optional.empty() : find(id);
+    }
+
+    /** Forgets a delivery failure (the message was sent again and accepted). */
+    public void clearFailure(byte[] id) {
+        db.update("UPDATE messages SET failed_code = NULL WHERE id = ?", (Object) id);
+    }
+
     /** Marks read and starts the disappearing timer of a message that has one. */
     public void markRead(byte[] id, long now) {
         db.update("UPDATE messages SET read = 1, expires_at = CASE WHEN expire_timer > 0 AND expires_at IS NULL"
@@ -121,9 +140,17 @@ public final class MessageStore {
         byte[] id = row.getBytes(1);
         long expiresAt = row.getLong(12);
         Long expires = row.wasNull() ? null : expiresAt;
+        int failedCode = row.getInt(13);
+        ErrorCode failure = row.wasNull() ? null : errorCode(failedCode);
         return new StoredMessage(id, row.getString(2), row.getString(3), row.getInt(4), row.getInt(5) == 1,
                 new String(db.vault().open(aad(id), row.getBytes(6)), StandardCharsets.UTF_8), row.getLong(7), row.getLong(8),
-                row.getInt(9) == 1, row.getInt(10) == 1, row.getInt(11), expires);
+                row.getInt(9) == 1, row.getInt(10) == 1, row.getInt(11), expires, failure);
+    }
+
+    /** A code from a newer relay that this build does not know is still a failure. */
+    private static ErrorCode errorCode(int number) {
+        ErrorCode code = ErrorCode.forNumber(number);
+        return code == null ? ErrorCode.UNRECOGNIZED : code;
     }
 
     private static String aad(byte[] id) {

@@ -43,11 +43,25 @@ final class Schema {
         upgrade(store);
     }
 
-    /** Tables added after the first release; run on every open so older profiles get them. */
+    /**
+     * Tables and columns added after the first release; run on every open so older profiles get
+     * them. Every step must be idempotent (it also runs right after {@link #create}).
+     */
     static void upgrade(ProfileStore store) {
         // One row per call on this device; the record (with the other accounts' addresses) is sealed.
         store.update("CREATE TABLE IF NOT EXISTS call_history (call_id TEXT PRIMARY KEY, direction INTEGER NOT NULL,"
                 + " outcome INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,"
                 + " sealed_participants BLOB NOT NULL, video INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
+        // The ErrorCode number with which another cluster refused an outgoing message after this
+        // device's relay had accepted it (federation DELIVERY_FAILURE); NULL: no failure known.
+        addColumnIfMissing(store, "messages", "failed_code", "INTEGER");
+    }
+
+    /** SQLite has no ADD COLUMN IF NOT EXISTS: look at the table first. */
+    private static void addColumnIfMissing(ProfileStore store, String table, String column, String definition) {
+        boolean present = store.query("PRAGMA table_info(" + table + ")", row -> row.getString("name")).contains(column);
+        if (!present) {
+            store.update("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
+        }
     }
 }
