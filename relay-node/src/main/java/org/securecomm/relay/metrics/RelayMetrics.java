@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
     private final Counter mediaPacketsOut;
     private final Counter mediaBytesOut;
     private final Map<DropReason, Counter> mediaDropped = new EnumMap<>(DropReason.class);
+    private final FederationMetrics federation = new FederationMetrics(registry, Clock.systemUTC());
 
     public RelayMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -72,6 +74,11 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
                 .register(registry);
         Gauge.builder("securecomm_media_participants", forwarder, MediaForwarder::participants)
                 .description("Admitted participant tokens on this node's forwarder").register(registry);
+    }
+
+    /** The outbound federation queues' per-peer metrics: the listener for FederationEntities.initPeers. */
+    public FederationMetrics federation() {
+        return federation;
     }
 
     public String scrape() {
