@@ -141,6 +141,17 @@ public final class DomainResolver implements KeySource {
         }
     }
 
+    /** Whether a fetch of the domain is under way (tests). */
+    boolean fetching(String domain) {
+        State state = states.get(domain);
+        if (state == null) {
+            return false;
+        }
+        synchronized (state) {
+            return state.inFlight != null;
+        }
+    }
+
     /** Answers from the cache if possible; the caller holds the state's lock. */
     private CompletableFuture<PeerDescription> answer(State state, Instant now, boolean refreshAhead) {
         if (state.description != null && state.description.isValidAt(now)) {

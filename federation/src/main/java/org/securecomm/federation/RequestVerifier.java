@@ -155,22 +155,29 @@ public final class RequestVerifier {
 
     /** The signing key from a description, null when it does not list it (refresh next). */
     private static ServerKey keyOrNull(Parsed parsed, PeerDescription description, Throwable error) {
-        if (error != null) {
-            throw new CompletionException(unreachable(parsed.header.getOrigin(), error));
-        }
+        requireDescription(parsed, description, error);
         return description.key(parsed.header.getKeyId()).orElse(null);
     }
 
     private static ServerKey requireKey(Parsed parsed, PeerDescription description, Throwable error) {
-        if (error != null) {
-            throw new CompletionException(unreachable(parsed.header.getOrigin(), error));
-        }
+        requireDescription(parsed, description, error);
         Optional<ServerKey> key = description.key(parsed.header.getKeyId());
         if (key.isEmpty()) {
             throw new CompletionException(new FederationRejection(Rejection.UNKNOWN_KEY,
                     parsed.header.getOrigin() + " publishes no key " + parsed.header.getKeyId()));
         }
         return key.get();
+    }
+
+    /** A KeySource that answered for another domain is as good as none (defence against a wrong wiring). */
+    private static void requireDescription(Parsed parsed, PeerDescription description, Throwable error) {
+        String origin = parsed.header.getOrigin();
+        if (error != null) {
+            throw new CompletionException(unreachable(origin, error));
+        }
+        if (description == null || !description.domain().equals(origin)) {
+            throw new CompletionException(new FederationRejection(Rejection.ORIGIN_UNREACHABLE, "no description of " + origin));
+        }
     }
 
     private VerifiedRequest checkWithKey(Parsed parsed, ServerKey key, Instant now) throws FederationRejection {

@@ -1,6 +1,7 @@
 package org.securecomm.federation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -127,6 +128,7 @@ class DomainResolverTest {
         clock.advance(Duration.ofHours(3));
         assertSame(first, join(resolver.describe("a.test")));
         awaitFetches(2);
+        awaitIdle(resolver);
         // A forced refresh that fails also answers with the still-valid document.
         assertSame(first, join(resolver.refresh("a.test")));
         assertEquals(3, wellKnown.fetches());
@@ -245,8 +247,15 @@ class DomainResolverTest {
             Thread.sleep(10);
         }
         assertEquals(count, wellKnown.fetches());
-        // The answer may still be on its way back to the resolver.
-        Thread.sleep(100);
+    }
+
+    /** Until the resolver has processed the answer of its fetch. */
+    private static void awaitIdle(DomainResolver resolver) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (resolver.fetching("a.test") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertFalse(resolver.fetching("a.test"));
     }
 
     private static void awaitCached(DomainResolver resolver, String currentKeyId) throws InterruptedException {

@@ -18,10 +18,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
+import org.securecomm.federation.testing.StaticKeySource;
 import org.securecomm.protocol.federation.v1.ServerDescription;
 import org.securecomm.protocol.federation.v1.ServerKey;
 import org.securecomm.protocol.federation.v1.SignedRequest;
@@ -161,17 +160,7 @@ class TestVectorsTest {
         }
         PeerDescription origin = new PeerDescription(receiver.get("origin"), URI.create("https://fed." + receiver.get("origin")), published,
                 now.plus(Duration.ofHours(1)));
-        KeySource source = new KeySource() {
-            @Override
-            public CompletionStage<PeerDescription> describe(String domain) {
-                return CompletableFuture.completedFuture(origin);
-            }
-
-            @Override
-            public CompletionStage<PeerDescription> refresh(String domain) {
-                return describe(domain);
-            }
-        };
+        KeySource source = StaticKeySource.of(origin);
         Duration skew = Duration.ofMillis(Long.parseLong(receiver.get("allowed_skew_millis")));
         return new RequestVerifier(receiver.get("domain"), skew, PeerPolicy.open(), new ReplayGuard(skew, 1000), source,
                 Clock.fixed(now, ZoneOffset.UTC));
