@@ -67,6 +67,7 @@ public final class FederationClient {
     /**
      * @return the peer's response, or a stage failed with {@link PeerRejectedException} or
      *         {@link PeerUnreachableException} (not wrapped)
+     * @throws IllegalArgumentException when the operation is not a lower-case word (a programming error)
      */
     public CompletionStage<FederationResponse> send(String destination, String operation, byte[] body) {
         if (!OPERATION.matcher(operation).matches()) {
