@@ -44,6 +44,8 @@ public final class Federation {
     private static final Logger log = LoggerFactory.getLogger(Federation.class);
     /** Replay-guard entries per node; older requests are refused for their timestamp anyway. */
     private static final int MAX_REMEMBERED_TRANSACTIONS = 1_000_000;
+    /** Answers of peers larger than this are refused (bundles of six devices are ~15 KiB). */
+    private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
@@ -60,19 +62,21 @@ public final class Federation {
     private volatile WellKnown wellKnown;
     private volatile ServerBinding binding;
 
-    private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, MediaAdmission media,
-                       Executor blocking, Clock clock) {
+    private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Duration askTimeout,
+                       MediaAdmission media, Executor blocking, Clock clock) {
         this.system = system;
         this.sharding = sharding;
         this.domain = domain;
         this.settings = settings;
         this.clock = clock;
         this.keys = new AtomicReference<>(settings.keys());
-        HttpClient http = Tls.httpClient(settings.trustedCertificates(), settings.requestTimeout());
+        SSLContext trust = settings.trustedCertificates() == null ? defaultTrust() : Tls.trusting(settings.trustedCertificates());
+        HttpClient http = Tls.httpClient(trust, settings.requestTimeout()).build();
         this.resolver = new DomainResolver(http, clock, DomainResolver.Settings.defaults()
                 .withPinnedBases(settings.pinnedPeers()).withMaxCacheAge(settings.maxDescriptionCacheAge()));
-        this.client = new FederationClient(http, resolver, domain, () -> keys.get().current(), settings.requestTimeout(), clock);
-        this.queues = new FederationQueues(sharding, system);
+        this.client = new FederationClient(domain, () -> keys.get().current(), resolver, http, clock, settings.requestTimeout(),
+                MAX_RESPONSE_BYTES);
+        this.queues = new FederationQueues(sharding, askTimeout);
         this.routing = new RemoteRouting(queues, client, settings.deliveryWait());
         this.foreignCalls = new ForeignCallLegs(routing, media, blocking);
         this.callNotifier = new RemoteCallNotifier(queues, settings.callPushTtl(), clock);
@@ -85,8 +89,8 @@ public final class Federation {
      * @param blocking runs forwarder calls that bind sockets
      */
     public static Federation create(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings,
-                                    MediaAdmission media, Executor blocking, Clock clock) {
-        return new Federation(system, sharding, domain, settings, media, blocking, clock);
+                                    Duration askTimeout, MediaAdmission media, Executor blocking, Clock clock) {
+        return new Federation(system, sharding, domain, settings, askTimeout, media, blocking, clock);
     }
 
     public RemoteRouting routing() {
@@ -106,12 +110,14 @@ public final class Federation {
     /** The inbound half: the entities and the HTTPS listener. Returns once it is bound. */
     public void start(AccountManager accounts, KeyDirectory keyDirectory, EnvelopeRouter envelopes, CallManager calls,
                       RelayMetrics metrics) throws Exception {
-        FederationEntities.init(sharding, new HttpsPeerTransport(client), new DeliveryReports(envelopes, clock),
-                new FederationApplier(envelopes, new LocalCallPushes(sharding, accounts, foreignCalls)), settings.queue(), metrics, clock);
+        FederationEntities.initPeers(system, sharding, settings.queue(), new HttpsPeerTransport(client),
+                new DeliveryReports(envelopes, clock), metrics.federation(), clock);
+        FederationEntities.initInboxes(system, sharding, settings.queue(),
+                new FederationApplier(envelopes, new LocalCallPushes(sharding, accounts, foreignCalls)), clock);
         RequestVerifier verifier = new RequestVerifier(domain, settings.allowedClockSkew(), settings.policy(),
                 new ReplayGuard(settings.allowedClockSkew(), MAX_REMEMBERED_TRANSACTIONS), resolver, clock);
-        FederationEndpoint endpoint = new FederationEndpoint(domain, verifier, new FederationInboxes(sharding, system),
-                new FederationQueries(accounts, keyDirectory, new HostedCallActions(calls)), metrics::federationRequest,
+        FederationEndpoint endpoint = new FederationEndpoint(domain, verifier, queues,
+                new FederationQueries(accounts, keyDirectory, new HostedCallActions(calls)), metrics.federation()::request,
                 settings.policy().maxRequestBytes(), settings.requestTimeout(), Materializer.matFromSystem(system));
         SSLContext tls = TlsContexts.fromPem(settings.certificateChain(), settings.privateKey());
         WellKnown[] published = new WellKnown[1];
@@ -126,6 +132,14 @@ public final class Federation {
         binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
         log.info("federation for {} listening on https://{}:{} (published endpoint {})", domain, settings.bindInterface(),
                 binding.localAddress().getPort(), endpointUri);
+    }
+
+    private static SSLContext defaultTrust() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no default TLS context", e);
+        }
     }
 
     /** This cluster's signed description, as served at the well-known path. */
@@ -148,7 +162,7 @@ public final class Federation {
     }
 
     /** Queue state of one peer domain (metrics, admin, tests). */
-    public CompletionStage<FederationPeer.PeerStatus> peerStatus(String peerDomain) {
+    public CompletionStage<PeerStatus> peerStatus(String peerDomain) {
         return queues.status(peerDomain);
     }
 }

@@ -71,14 +71,14 @@ public final class FederationApplier implements PduApplier {
 
     private CompletionStage<Void> deliver(EnvelopeDelivery delivery) {
         List<EnvelopeRouter.Identified> identified = delivery.getEnvelopesList().stream()
-                .map(e -> new EnvelopeRouter.Identified(envelopeId(e.getId().toByteArray()),
+                .map(e -> new EnvelopeRouter.Identified(envelopeId(e.getId()),
                         new EnvelopeRouter.Outgoing(e.getDeviceId(), e.getRegistrationId(), e.getTypeValue(), e.getContent().toByteArray())))
                 .toList();
         return envelopes.deliverFromRemote(Address.parse(delivery.getSourceAddress()), delivery.getSourceDevice(),
                 Address.parse(delivery.getDestination()), identified, delivery.getClientTimestamp(), delivery.getUrgent());
     }
 
-    private static UUID envelopeId(byte[] bytes) {
+    private static UUID envelopeId(com.google.protobuf.ByteString bytes) {
         try {
             return EnvelopeIds.fromBytes(bytes);
         } catch (IllegalArgumentException e) {

@@ -47,14 +47,14 @@ public final class FederationEndpoint {
 
     private final String ownDomain;
     private final RequestVerifier verifier;
-    private final FederationInboxes inboxes;
+    private final FederationQueues inboxes;
     private final FederationQueries queries;
     private final Listener listener;
     private final long maxRequestBytes;
     private final Duration readTimeout;
     private final Materializer materializer;
 
-    public FederationEndpoint(String ownDomain, RequestVerifier verifier, FederationInboxes inboxes, FederationQueries queries,
+    public FederationEndpoint(String ownDomain, RequestVerifier verifier, FederationQueues inboxes, FederationQueries queries,
                               Listener listener, long maxRequestBytes, Duration readTimeout, Materializer materializer) {
         this.ownDomain = ownDomain;
         this.verifier = verifier;
@@ -69,9 +69,13 @@ public final class FederationEndpoint {
     public CompletionStage<HttpResponse> handle(String operation, HttpRequest request) {
         long started = System.nanoTime();
         CompletionStage<FederationResponse> answered;
+        java.util.OptionalLong length = request.entity().getContentLengthOption();
         if (!"transaction".equals(operation) && !"query".equals(operation)) {
             answered = CompletableFuture.failedFuture(new FederationRejection(Rejection.MALFORMED_REQUEST,
                     "no federation operation " + operation, 0));
+        } else if (length.isPresent() && length.getAsLong() > maxRequestBytes) {
+            request.discardEntityBytes(materializer);
+            answered = CompletableFuture.failedFuture(tooLarge());
         } else {
             answered = request.entity().toStrict(readTimeout.toMillis(), maxRequestBytes, materializer)
                     .thenCompose(strict -> verifier.verify(strict.getData().toArray(), operation))
@@ -85,7 +89,9 @@ public final class FederationEndpoint {
             FederationRejection rejection = rejection(failure);
             listener.federationRequest(operation, rejection.rejection().name(), System.nanoTime() - started);
             log.warn("federation {} refused: {} ({})", operation, rejection.rejection(), rejection.getMessage());
-            return HttpResponse.create().withStatus(StatusCodes.get(rejection.httpStatus()))
+            // APPLICATION_ERROR here is this cluster's own failure: 503, so the origin retries.
+            int status = rejection.rejection() == Rejection.APPLICATION_ERROR ? 503 : rejection.httpStatus();
+            return HttpResponse.create().withStatus(StatusCodes.get(status))
                     .withEntity(HttpEntities.create(FederationRoutes.PROTOBUF, FederationResponse.newBuilder().setError(rejection.toError()).build().toByteArray()));
         });
     }
@@ -93,7 +99,7 @@ public final class FederationEndpoint {
     private CompletionStage<FederationResponse> transaction(VerifiedRequest verified) {
         Transaction transaction = parse(() -> Transaction.parseFrom(verified.body()), "a Transaction");
         List<Pdu> pdus = checked(verified.origin(), transaction);
-        return inboxes.apply(verified.origin(), pdus)
+        return inboxes.apply(verified.origin(), pdus, readTimeout)
                 .thenApply(result -> FederationResponse.newBuilder().setTransaction(result).build());
     }
 
@@ -221,10 +227,14 @@ public final class FederationEndpoint {
             return rejection;
         }
         if (cause instanceof EntityStreamSizeException) {
-            return new FederationRejection(Rejection.TOO_LARGE, "a federation request is at most " + maxRequestBytes + " bytes", 0);
+            return tooLarge();
         }
         log.error("federation request failed inside this cluster", cause);
         return new FederationRejection(Rejection.APPLICATION_ERROR, "this cluster failed to apply the request; retry later", 0);
+    }
+
+    private FederationRejection tooLarge() {
+        return new FederationRejection(Rejection.TOO_LARGE, "a federation request is at most " + maxRequestBytes + " bytes", 0);
     }
 
     private static HttpResponse ok(FederationResponse response) {

@@ -41,7 +41,7 @@ final class RemoteCallNotifier implements CallRoom.Notifier {
                 .build();
         String domain = Address.parse(address).domain();
         queues.enqueue(domain, pdu, Duration.ZERO).whenComplete((reply, failure) -> {
-            if (failure != null || reply instanceof FederationPeer.QueueFull) {
+            if (failure != null || reply instanceof EnqueueReply.QueueFull) {
                 log.warn("a call push for {} could not be queued: {}", domain, failure == null ? "queue full" : failure.toString());
             }
         });

@@ -56,7 +56,7 @@ public final class RemoteRouting implements EnvelopeRouter.RemoteDelivery, KeyDi
         for (EnvelopeRouter.Identified envelope : envelopes) {
             EnvelopeRouter.Outgoing outgoing = envelope.envelope();
             delivery.addEnvelopes(RemoteEnvelope.newBuilder()
-                    .setId(ByteString.copyFrom(EnvelopeIds.toBytes(envelope.id())))
+                    .setId(EnvelopeIds.toBytes(envelope.id()))
                     .setDeviceId(outgoing.deviceId())
                     .setRegistrationId(outgoing.registrationId())
                     .setType(EnvelopeType.forNumber(outgoing.type()) == null ? EnvelopeType.OPAQUE : EnvelopeType.forNumber(outgoing.type()))
@@ -64,12 +64,12 @@ public final class RemoteRouting implements EnvelopeRouter.RemoteDelivery, KeyDi
         }
         Pdu pdu = Pdu.newBuilder().setEnvelopes(delivery).build();
         return queues.enqueue(destination.domain(), pdu, deliveryWait).thenApply(reply -> {
-            if (reply instanceof FederationPeer.Delivered delivered) {
+            if (reply instanceof EnqueueReply.Delivered delivered) {
                 PduResult result = parse(delivered.pduResult());
                 if (result.getError() != ErrorCode.ERROR_CODE_UNSPECIFIED) {
                     throw FederationErrors.refused(result, destination.toString());
                 }
-            } else if (reply instanceof FederationPeer.QueueFull) {
+            } else if (reply instanceof EnqueueReply.QueueFull) {
                 throw new ApiException(ErrorCode.UNAVAILABLE, "too much is queued for " + destination.domain() + ": try again later");
             }
             // Queued: the other cluster is slow or down; it gets the envelopes when it is back.

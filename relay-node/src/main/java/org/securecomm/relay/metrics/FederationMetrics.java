@@ -4,10 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.securecomm.relay.federation.FederationPeer;
 
@@ -49,6 +51,16 @@ public final class FederationMetrics implements FederationPeer.Listener {
     public FederationMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
+    }
+
+    /**
+     * One federation request this node received: {@code outcome} is "ok" or the Rejection it was
+     * refused with (a bounded set, so it is a safe label).
+     */
+    public void request(String operation, String outcome, long nanos) {
+        Timer.builder("securecomm_federation_requests")
+                .description("Federation requests received, by operation and outcome (ok, or the rejection)")
+                .tags("operation", operation, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private PeerGauges gauges(String domain) {

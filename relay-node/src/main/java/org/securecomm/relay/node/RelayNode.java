@@ -99,7 +99,7 @@ public final class RelayNode implements AutoCloseable {
             });
             ClusterSharding sharding = ClusterSharding.get(system);
             federation = settings.federation().enabled()
-                    ? Federation.create(system, sharding, settings.domain(), settings.federation(), forwarder,
+                    ? Federation.create(system, sharding, settings.domain(), settings.federation(), settings.askTimeout(), forwarder,
                             system.dispatchers().lookup(DispatcherSelector.blocking()), clock)
                     : null;
             initEntities(system, sharding, settings, metrics, forwarder, federation == null ? null : federation.callNotifier(), clock);

@@ -91,21 +91,26 @@ public final class FederatedClusters implements AutoCloseable {
 
     /** Starts one cluster per domain; {@code overrides} apply to every cluster's settings. */
     public static FederatedClusters start(List<String> domains, Map<String, Object> overrides) {
+        return start(domains, overrides, TestCertificateAuthority.create("SecureComm federation test CA"), Map.of());
+    }
+
+    /**
+     * Like {@link #start(List, Map)} with the given CA, and {@code otherPeers} (domain to base URL)
+     * pinned in every cluster besides the clusters themselves (test peers that are not clusters).
+     */
+    public static FederatedClusters start(List<String> domains, Map<String, Object> overrides, TestCertificateAuthority ca,
+                                          Map<String, String> otherPeers) {
         Path dir = tempDir();
-        TestCertificateAuthority ca = TestCertificateAuthority.create("SecureComm federation test CA");
-        Path caFile = dir.resolve("ca.pem");
-        write(caFile, ca.certificatePem());
+        Path caFile = writeCa(ca, dir.resolve("ca.pem"));
         Map<String, Integer> ports = new LinkedHashMap<>();
         domains.forEach(domain -> ports.put(domain, freePort()));
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         List<CassandraNode> cassandras = new ArrayList<>();
         try {
             for (String domain : domains) {
-                TestCertificateAuthority.Issued issued = ca.issue(domain, List.of(domain), List.of("127.0.0.1"));
-                Path chain = dir.resolve(domain + "-chain.pem");
-                Path key = dir.resolve(domain + "-key.pem");
-                write(chain, issued.certificateChainPem());
-                write(key, issued.privateKeyPem());
+                TestCertificateAuthority.PemFiles pem = pemFiles(ca.issue(domain, "127.0.0.1"), dir, domain);
+                Path chain = pem.certificateChain();
+                Path key = pem.privateKey();
                 int port = ports.get(domain);
                 Map<String, Object> settings = new HashMap<>();
                 settings.put("securecomm.domain", domain);
@@ -121,6 +126,7 @@ public final class FederatedClusters implements AutoCloseable {
                 settings.put("securecomm.federation.signing-key.id", "ed25519:" + domain.replace('.', '-') + "-1");
                 settings.put("securecomm.federation.signing-key.seed", randomSeed());
                 List<Map<String, Object>> peers = new ArrayList<>();
+                otherPeers.forEach((other, url) -> peers.add(Map.of("domain", other, "url", url)));
                 ports.forEach((other, otherPort) -> {
                     if (!other.equals(domain)) {
                         peers.add(Map.of("domain", other, "url", "https://127.0.0.1:" + otherPort));
@@ -185,9 +191,17 @@ public final class FederatedClusters implements AutoCloseable {
         }
     }
 
-    private static void write(Path file, String text) {
+    private static Path writeCa(TestCertificateAuthority ca, Path file) {
         try {
-            Files.writeString(file, text);
+            return ca.writeCaPem(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static TestCertificateAuthority.PemFiles pemFiles(TestCertificateAuthority.Leaf leaf, Path dir, String name) {
+        try {
+            return leaf.write(dir, name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
