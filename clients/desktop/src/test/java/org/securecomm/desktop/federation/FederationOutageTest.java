@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.store.StoredMessage;
 import org.securecomm.desktop.support.TestClients;
-import org.securecomm.relay.federation.FederationPeer;
+import org.securecomm.relay.federation.PeerStatus;
 import org.securecomm.relay.support.FederatedClusters;
 
 /**
@@ -53,7 +53,7 @@ class FederationOutageTest {
                 for (String text : sent.subList(WHILE_DOWN / 2, WHILE_DOWN)) {
                     sendRetryingWhileReconnecting(alice, bob.address(), text);
                 }
-                FederationPeer.PeerStatus queued = a.node().federation().peerStatus("b.test").toCompletableFuture().join();
+                PeerStatus queued = a.node().federation().peerStatus("b.test").toCompletableFuture().join();
                 assertEquals(WHILE_DOWN, queued.depth(), "everything sent while b was down is queued at a");
 
                 b.start();
