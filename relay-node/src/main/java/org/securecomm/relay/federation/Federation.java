@@ -17,6 +17,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 import org.securecomm.federation.DomainResolver;
 import org.securecomm.federation.FederationClient;
+import org.securecomm.federation.PeerDescription;
 import org.securecomm.federation.ReplayGuard;
 import org.securecomm.federation.RequestVerifier;
 import org.securecomm.federation.ServerKeyPair;
@@ -155,6 +156,11 @@ public final class Federation {
         keys.updateAndGet(current -> current.rotate(next));
         wellKnown.invalidate();
         log.info("federation signing key rotated to {}", next.keyId());
+    }
+
+    /** What this node last fetched of a peer's description, if it has one (admin, tests). */
+    public java.util.Optional<PeerDescription> cachedPeer(String peerDomain) {
+        return resolver.cached(peerDomain);
     }
 
     public int port() {
