@@ -1,6 +1,7 @@
 package org.securecomm.desktop;
 
 import java.util.HexFormat;
+import org.securecomm.client.messaging.DeliveryFailureNotice;
 import org.securecomm.client.store.StoredMessage;
 import org.securecomm.protocol.content.v1.CallRecord;
 
@@ -14,6 +15,14 @@ final class Printing {
         out.print("from " + message.sender() + ": " + message.text(),
                 "id", HexFormat.of().formatHex(message.id()), "from", message.sender(), "conversation", message.conversation(),
                 "text", message.text(), "sent_at", message.sentAt(), "device", message.senderDevice());
+    }
+
+    /** A message the relay accepted earlier could not be delivered to a contact of another cluster. */
+    static void deliveryFailure(Output out, DeliveryFailureNotice notice) {
+        String text = notice.message() == null ? "" : notice.message().text();
+        out.print("not delivered to " + notice.destination() + " (" + notice.code() + "): " + text,
+                "type", "delivery_failure", "id", notice.messageIdHex(), "to", notice.destination(), "code", notice.code().name(),
+                "text", text);
     }
 
     /** How the history names an outcome. */

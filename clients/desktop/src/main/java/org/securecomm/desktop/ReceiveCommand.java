@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "receive", description = "Fetch and print new messages as `from ADDRESS: TEXT` (--json: one object per line).")
+@Command(name = "receive", description = "Fetch and print new messages as `from ADDRESS: TEXT`, and sends a contact of another"
+        + " cluster refused after accepting them as `not delivered to ADDRESS (CODE): TEXT` (--json: one object per line).")
 final class ReceiveCommand implements Callable<Integer> {
 
     @Mixin
@@ -24,6 +25,8 @@ final class ReceiveCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Output out = common.output();
         try (SecureCommClient client = common.connect()) {
+            // Reports arrive as envelopes like messages: shown as they are processed.
+            client.onDeliveryFailure(notice -> Printing.deliveryFailure(out, notice));
             client.awaitQueueEmpty(Duration.ofSeconds(60));
             long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
             Set<String> conversations = new LinkedHashSet<>();
