@@ -61,6 +61,7 @@ public final class Federation {
     private final ForeignCallLegs foreignCalls;
     private final RemoteCallNotifier callNotifier;
     private volatile WellKnown wellKnown;
+    private volatile URI publishedEndpoint;
     private volatile ServerBinding binding;
 
     private Federation(ActorSystem<?> system, ClusterSharding sharding, String domain, FederationSettings settings, Duration askTimeout,
@@ -128,6 +129,7 @@ public final class Federation {
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         URI endpointUri = URI.create(settings.publicEndpoint().isEmpty()
                 ? "https://" + domain + ":" + binding.localAddress().getPort() + "/federation" : settings.publicEndpoint());
+        publishedEndpoint = endpointUri;
         wellKnown = new WellKnown(domain, endpointUri, keys::get, settings.descriptionValidity(), clock);
         published[0] = wellKnown;
         binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
@@ -141,6 +143,11 @@ public final class Federation {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no default TLS context", e);
         }
+    }
+
+    /** The federation endpoint this cluster publishes in its description. */
+    public URI publishedEndpoint() {
+        return publishedEndpoint;
     }
 
     /** This cluster's signed description, as served at the well-known path. */

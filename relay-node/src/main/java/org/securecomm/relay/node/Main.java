@@ -73,6 +73,9 @@ public final class Main {
         RelayNode node = RelayNode.start(config, VerificationCodeSenders.fromConfig(config.getConfig("securecomm.verification"), executor),
                 Clock.systemUTC());
         System.out.println("SecureComm relay ready for " + node.domain() + " at " + node.clientUrl());
+        System.out.println(node.federation() == null
+                ? "federation off (securecomm.federation.enabled): addresses of other domains are refused"
+                : "federation on: other clusters reach " + node.domain() + " at " + node.federation().publishedEndpoint());
         awaitShutdown(node);
     }
 
