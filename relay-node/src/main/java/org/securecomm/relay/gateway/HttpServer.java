@@ -6,12 +6,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -28,8 +31,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.securecomm.relay.metrics.RelayMetrics;
 
 /**
- * The node's HTTP listener: the client WebSocket at /v1/websocket, Prometheus metrics at /metrics
- * and the liveness and readiness probes under /health. TLS when configured; without TLS it only
+ * The node's HTTP listener: the client WebSocket at /v1/websocket, Prometheus metrics at /metrics,
+ * the liveness and readiness probes under /health, and with federation the cluster's well-known
+ * description. TLS when configured; without TLS it only
  * binds to a loopback address, so no credential ever crosses a network in clear text.
  */
 public final class HttpServer {
@@ -37,18 +41,27 @@ public final class HttpServer {
     public record Settings(String host, int port, SSLContext tls, Duration shutdownDeadline) {
     }
 
+    private static final ContentType PROTOBUF = MediaTypes.applicationBinary("x-protobuf", MediaTypes.NOT_COMPRESSIBLE).toContentType();
     private static final ContentType.NonBinary PROMETHEUS = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
     private HttpServer() {
     }
 
+    /**
+     * @param wellKnown this cluster's signed federation description, also served here (the
+     *                  client listener is usually what https://DOMAIN/ reaches); null: not federating
+     */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Settings settings, WebSocketEndpoint webSocket,
-                                                       RelayMetrics metrics, BooleanSupplier ready) {
+                                                       RelayMetrics metrics, BooleanSupplier ready, Supplier<byte[]> wellKnown) {
         if (settings.tls() == null && !isLoopback(settings.host())) {
             throw new IllegalStateException("plain HTTP is only allowed on a loopback address, but securecomm.http.interface is "
                     + settings.host() + ": configure securecomm.http.tls.certificate-chain and private-key (PEM files)");
         }
+        Route federation = wellKnown == null ? reject()
+                : path(segment(".well-known").slash("securecomm").slash("server"), () -> get(() -> complete(HttpResponse.create()
+                        .withEntity(HttpEntities.create(PROTOBUF, wellKnown.get())))));
         Route routes = concat(
+                federation,
                 pathPrefix("v1", () -> path("websocket", () -> get(() -> handleWebSocketMessages(webSocket.newConnection())))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(PROMETHEUS, metrics.scrape()))))),

@@ -135,7 +135,8 @@ public final class RelayNode implements AutoCloseable {
             WebSocketEndpoint webSocket = new WebSocketEndpoint(system, api, settings.gateway(), sharding, metrics, connections);
             Cluster cluster = Cluster.get(system);
             ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
-                            () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up())
+                            () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up(),
+                            federation == null ? null : federation::wellKnownDocument)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             RelayNode node = new RelayNode(system, binding, settings, connections, forwarder, federation);
             log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());

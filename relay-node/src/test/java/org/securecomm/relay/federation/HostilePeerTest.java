@@ -47,6 +47,7 @@ class HostilePeerTest {
     private static HostilePeer evil;
     private static HostilePeer denied;
     private static HostilePeer flood;
+    private static HostilePeer stranger;
     private static FederatedClusters clusters;
     private static TestDevice bob;
     private static URI endpoint;
@@ -57,11 +58,15 @@ class HostilePeerTest {
         evil = HostilePeer.start(ca, "evil.test");
         denied = HostilePeer.start(ca, "denied.test");
         flood = HostilePeer.start(ca, "flood.test");
+        stranger = HostilePeer.start(ca, "stranger.test");
+        // An allow list without stranger.test; denied.test is on both lists: the deny list wins.
         clusters = FederatedClusters.start(List.of(DESTINATION), Map.of(
+                        "securecomm.federation.allow", ConfigValueFactory.fromIterable(List.of("evil.test", "flood.test", "denied.test")),
                         "securecomm.federation.deny", ConfigValueFactory.fromIterable(List.of("denied.test")),
                         "securecomm.federation.requests-per-second", 1,
                         "securecomm.federation.request-burst", 30),
-                ca, Map.of(evil.domain(), evil.baseUrl(), denied.domain(), denied.baseUrl(), flood.domain(), flood.baseUrl()));
+                ca, Map.of(evil.domain(), evil.baseUrl(), denied.domain(), denied.baseUrl(), flood.domain(), flood.baseUrl(),
+                        stranger.domain(), stranger.baseUrl()));
         FederatedClusters.Cluster b = clusters.cluster(DESTINATION);
         bob = TestDevice.register(b.node().clientUrl(), b.codes(), "bob-hostile@example.org", "bob");
         endpoint = URI.create("https://127.0.0.1:" + b.federationPort() + "/federation");
@@ -75,7 +80,7 @@ class HostilePeerTest {
         if (clusters != null) {
             clusters.close();
         }
-        for (HostilePeer peer : new HostilePeer[] {evil, denied, flood}) {
+        for (HostilePeer peer : new HostilePeer[] {evil, denied, flood, stranger}) {
             if (peer != null) {
                 peer.close();
             }
@@ -107,10 +112,20 @@ class HostilePeerTest {
                 .setDevicePush(DevicePush.newBuilder().setAddress(bob.address).setPush(Push.newBuilder()
                         .setCallEnded(CallEnded.newBuilder().setCallId("AAAAAAAAAAAAAAAAAAAAAA@a.test"))))).build().toByteArray(), now)
                 .toByteArray());
+        // a query on behalf of an account of another domain
+        byte[] lyingQuery = org.securecomm.protocol.federation.v1.Query.newBuilder().setGetPreKeyBundles(
+                org.securecomm.protocol.federation.v1.GetPreKeyBundlesQuery.newBuilder().setRequester("alice@a.test")
+                        .setRequest(org.securecomm.protocol.client.v1.GetPreKeyBundles.newBuilder().setAddress(bob.address))).build()
+                .toByteArray();
+        assertRejected(Rejection.SENDER_NOT_OF_ORIGIN, 400, evil.post(endpoint, "query",
+                evil.sign(evil.currentKey(), DESTINATION, "query", lyingQuery, now).toByteArray()));
         expect(Rejection.TOO_LARGE, 413, signed(new byte[5 * 1024 * 1024], now).toByteArray());
         HostilePeer.Answer deniedAnswer = denied.post(endpoint, "transaction", denied.sign(denied.currentKey(), DESTINATION,
                 "transaction", envelopes("mallory@denied.test", "denied"), now).toByteArray());
         assertRejected(Rejection.PEER_NOT_ALLOWED, 403, deniedAnswer);
+        HostilePeer.Answer strangerAnswer = stranger.post(endpoint, "transaction", stranger.sign(stranger.currentKey(), DESTINATION,
+                "transaction", envelopes("mallory@stranger.test", "not allowed"), now).toByteArray());
+        assertRejected(Rejection.PEER_NOT_ALLOWED, 403, strangerAnswer);
 
         // The correct transaction is applied; its replay is refused.
         byte[] good = signed(envelopes("mallory@evil.test", "accepted"), Instant.now()).toByteArray();
@@ -144,6 +159,16 @@ class HostilePeerTest {
             assertTrue(metrics.contains("outcome=\"" + outcome + "\""), "a metric counts " + outcome);
         }
         assertFalse(metrics.contains("accepted") && metrics.contains("mallory"), "no payload or address in metrics");
+    }
+
+    @Test
+    void theClientListenerServesTheSignedDescriptionToo() throws Exception {
+        URI url = URI.create(clusters.cluster(DESTINATION).node().clientUrl().replace("ws://", "http://")
+                .replace("/v1/websocket", "/.well-known/securecomm/server"));
+        byte[] document = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(url).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+        var description = org.securecomm.federation.ServerDescriptions.verify(document, DESTINATION, Instant.now());
+        assertEquals(endpoint, description.endpoint());
     }
 
     private static void expect(Rejection rejection, int status, byte[] request) {
