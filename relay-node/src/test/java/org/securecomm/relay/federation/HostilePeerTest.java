@@ -152,6 +152,11 @@ class HostilePeerTest {
             }
         }
         assertTrue(limited >= 20, "a burst of 30 then 1/s: at least 20 of 60 refused, got " + limited);
+        // Every accepted flood transaction carried sequence 1 again (new transaction ids): a retry, applied once.
+        var flooded = bob.nextEnvelope(WAIT);
+        assertEquals("mallory@flood.test", flooded.getSourceAddress());
+        bob.acknowledge(flooded);
+        assertThrows(AssertionError.class, () -> bob.nextEnvelope(Duration.ofSeconds(2)), "sequence 1 of flood.test applied once");
 
         String metrics = metrics();
         for (String outcome : List.of("BAD_SIGNATURE", "UNKNOWN_KEY", "EXPIRED_KEY", "WRONG_DESTINATION", "CLOCK_SKEW", "MALFORMED_REQUEST",
