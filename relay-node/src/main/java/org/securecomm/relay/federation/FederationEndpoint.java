@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -68,11 +69,14 @@ public final class FederationEndpoint {
 
     public CompletionStage<HttpResponse> handle(String operation, HttpRequest request) {
         long started = System.nanoTime();
+        boolean known = "transaction".equals(operation) || "query".equals(operation);
+        // Metric labels and log lines never carry a path segment a peer chose.
+        String label = known ? operation : "unknown";
         CompletionStage<FederationResponse> answered;
-        java.util.OptionalLong length = request.entity().getContentLengthOption();
-        if (!"transaction".equals(operation) && !"query".equals(operation)) {
+        OptionalLong length = request.entity().getContentLengthOption();
+        if (!known) {
             answered = CompletableFuture.failedFuture(new FederationRejection(Rejection.MALFORMED_REQUEST,
-                    "no federation operation " + operation, 0));
+                    "no such federation operation", 0));
         } else if (length.isPresent() && length.getAsLong() > maxRequestBytes) {
             request.discardEntityBytes(materializer);
             answered = CompletableFuture.failedFuture(tooLarge());
@@ -83,16 +87,16 @@ public final class FederationEndpoint {
         }
         return answered.handle((response, failure) -> {
             if (failure == null) {
-                listener.federationRequest(operation, "ok", System.nanoTime() - started);
+                listener.federationRequest(label, "ok", System.nanoTime() - started);
                 return ok(response);
             }
             FederationRejection rejection = rejection(failure);
-            listener.federationRequest(operation, rejection.rejection().name(), System.nanoTime() - started);
-            log.warn("federation {} refused: {} ({})", operation, rejection.rejection(), rejection.getMessage());
+            listener.federationRequest(label, rejection.rejection().name(), System.nanoTime() - started);
+            log.warn("federation {} refused: {} ({})", label, rejection.rejection(), rejection.getMessage().replaceAll("\\p{Cntrl}", "?"));
             // APPLICATION_ERROR here is this cluster's own failure: 503, so the origin retries.
             int status = rejection.rejection() == Rejection.APPLICATION_ERROR ? 503 : rejection.httpStatus();
-            return HttpResponse.create().withStatus(StatusCodes.get(status))
-                    .withEntity(HttpEntities.create(FederationRoutes.PROTOBUF, FederationResponse.newBuilder().setError(rejection.toError()).build().toByteArray()));
+            byte[] body = FederationResponse.newBuilder().setError(rejection.toError()).build().toByteArray();
+            return HttpResponse.create().withStatus(StatusCodes.get(status)).withEntity(HttpEntities.create(FederationRoutes.PROTOBUF, body));
         });
     }
 

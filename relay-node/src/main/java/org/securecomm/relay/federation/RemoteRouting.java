@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionStage;
 import org.securecomm.federation.FederationClient;
 import org.securecomm.protocol.Address;
 import org.securecomm.protocol.EnvelopeIds;
-import org.securecomm.protocol.client.v1.EnvelopeType;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.PreKeyBundles;
@@ -59,7 +58,7 @@ public final class RemoteRouting implements EnvelopeRouter.RemoteDelivery, KeyDi
                     .setId(EnvelopeIds.toBytes(envelope.id()))
                     .setDeviceId(outgoing.deviceId())
                     .setRegistrationId(outgoing.registrationId())
-                    .setType(EnvelopeType.forNumber(outgoing.type()) == null ? EnvelopeType.OPAQUE : EnvelopeType.forNumber(outgoing.type()))
+                    .setTypeValue(outgoing.type())
                     .setContent(ByteString.copyFrom(outgoing.content())));
         }
         Pdu pdu = Pdu.newBuilder().setEnvelopes(delivery).build();
