@@ -18,19 +18,8 @@ import java.time.Duration;
 public record PeerQueueSettings(int maxBatchPdus, int maxBatchBytes, Duration initialBackoff, Duration maxBackoff,
                                 int maxQueueItems, long maxQueueBytes, Duration idleTimeout) {
 
+    /** Where the keys are; reference.conf documents them and holds the defaults. */
     public static final String PATH = "securecomm.federation.queue";
-
-    // The documented defaults; reference.conf repeats them. Kept here too so a configuration
-    // without the section still starts with sane values.
-    private static final Config DEFAULTS = ConfigFactory.parseString("""
-            max-batch-pdus = 100
-            max-batch-bytes = 1MiB
-            initial-backoff = 1s
-            max-backoff = 5m
-            max-queue-items = 100000
-            max-queue-bytes = 256MiB
-            idle-timeout = 2m
-            """);
 
     public PeerQueueSettings {
         if (maxBatchPdus < 1 || maxBatchBytes < 1 || maxQueueItems < 1 || maxQueueBytes < 1) {
@@ -41,13 +30,14 @@ public record PeerQueueSettings(int maxBatchPdus, int maxBatchBytes, Duration in
         }
     }
 
+    /** The defaults of reference.conf. */
     public static PeerQueueSettings defaults() {
-        return from(ConfigFactory.empty());
+        return from(ConfigFactory.defaultReference());
     }
 
     /** Reads {@code securecomm.federation.queue.*} of the node's whole configuration. */
     public static PeerQueueSettings from(Config config) {
-        Config queue = (config.hasPath(PATH) ? config.getConfig(PATH) : ConfigFactory.empty()).withFallback(DEFAULTS);
+        Config queue = config.getConfig(PATH);
         return new PeerQueueSettings(
                 queue.getInt("max-batch-pdus"),
                 Math.toIntExact(queue.getBytes("max-batch-bytes")),
