@@ -1,7 +1,6 @@
 package org.securecomm.relay.federation;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
 /**
@@ -28,11 +27,6 @@ public record PeerQueueSettings(int maxBatchPdus, int maxBatchBytes, Duration in
         if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("federation backoff needs 0 < initial-backoff <= max-backoff");
         }
-    }
-
-    /** The defaults of reference.conf. */
-    public static PeerQueueSettings defaults() {
-        return from(ConfigFactory.defaultReference());
     }
 
     /** Reads {@code securecomm.federation.queue.*} of the node's whole configuration. */
