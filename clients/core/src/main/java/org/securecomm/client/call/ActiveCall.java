@@ -210,7 +210,7 @@ final class ActiveCall implements AutoCloseable {
             media.sendVia(null);
             return;
         }
-        if (others.size() == 1 && environment.directPaths() != null && !label(others.get(0)).equals(directFailedWith)) {
+        if (others.size() == 1 && directPaths() != null && !label(others.get(0)).equals(directFailedWith)) {
             CallParticipant peer = others.get(0);
             if (direct != null && same(peer, directPeer)) {
                 use(direct, direct.describe());
@@ -247,7 +247,7 @@ final class ActiveCall implements AutoCloseable {
     /** Gathers this side's candidates and sends them as OFFER or ANSWER; false when gathering failed. */
     private boolean describeTo(CallParticipant peer, CallSignalKind kind) {
         try {
-            directPath = environment.directPaths().create(options);
+            directPath = directPaths().create(options);
         } catch (RuntimeException e) {
             directFailed(peer, e);
             return false;
@@ -265,7 +265,7 @@ final class ActiveCall implements AutoCloseable {
     }
 
     private void onIce(CallParticipant from, CallSignalKind kind, IceDescription remote) {
-        if (environment.directPaths() == null || others().size() != 1 || !same(from, others().get(0))) {
+        if (directPaths() == null || others().size() != 1 || !same(from, others().get(0))) {
             return;
         }
         boolean controlling = kind != CallSignalKind.OFFER;
@@ -318,6 +318,11 @@ final class ActiveCall implements AutoCloseable {
     }
 
     // ------------------------------------------------------------ helpers
+
+    /** ICE agents for the direct path, or null when this call goes through the forwarder only. */
+    private DirectPath.Factory directPaths() {
+        return options.directPath() ? environment.directPaths() : null;
+    }
 
     private static <T> T get(java.util.function.Supplier<T> supplier) {
         return supplier == null ? null : supplier.get();
