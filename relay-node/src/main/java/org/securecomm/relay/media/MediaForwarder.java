@@ -291,6 +291,17 @@ public final class MediaForwarder implements MediaAdmission, AutoCloseable {
         return link == null ? null : link.stats();
     }
 
+    /** Every open cascade link over all rooms, with its local socket's port (tests, diagnostics); {@link #linkStats} reads its counters. */
+    public List<Link> cascadeLinks() {
+        List<Link> links = new ArrayList<>();
+        for (MediaRoom room : rooms.values()) {
+            for (CascadeLink link : room.links()) {
+                links.add(link.handle());
+            }
+        }
+        return links;
+    }
+
     /** Open cascade links over all rooms. */
     public int links() {
         return rooms.values().stream().mapToInt(room -> room.links().length).sum();
