@@ -14,11 +14,10 @@ import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.call.CallOptions;
 import org.securecomm.client.call.CallStats;
 import org.securecomm.client.call.CallUpdate;
-import org.securecomm.client.call.media.AudioCorrelation;
 import org.securecomm.client.call.media.CallAudio;
 import org.securecomm.client.call.media.SineSource;
 import org.securecomm.desktop.support.CallProbe;
-import org.securecomm.desktop.support.Recordings;
+import org.securecomm.desktop.support.GroupCalls;
 import org.securecomm.desktop.support.TestClients;
 
 /**
@@ -52,7 +51,7 @@ class GroupCallTest {
                 assertEquals(callId, ringing);
                 callee.calls().answer(callId, options(dir, i));
             }
-            awaitEveryoneHearsEveryone(probes, clients, 50);
+            GroupCalls.awaitEveryoneHearsEveryone(probes, 50, WAIT);
             for (CallProbe probe : probes) {
                 assertTrue(probe.calls().mediaPath().orElseThrow().startsWith("forwarder"), "group media goes through the forwarder");
             }
@@ -81,7 +80,7 @@ class GroupCallTest {
             long ginaHeardJack = gina.decryptedFrom(jackLabel);
             jackAgain.calls().join(callId, options(dir, 3));
             TestClients.await("gina hears jack again", WAIT, () -> gina.decryptedFrom(jackLabel) > ginaHeardJack + 50);
-            awaitEveryoneHearsEveryone(probes, clients, 25);
+            GroupCalls.awaitEveryoneHearsEveryone(probes, 25, WAIT);
 
             // ines leaves: the others rotate and go on
             long rotationsBefore = gina.updates().stream().filter(u -> u instanceof CallUpdate.KeyRotated k && k.why().equals("membership")).count();
@@ -98,24 +97,7 @@ class GroupCallTest {
                 }
             }
             // gina's recordings: each remote stream is its sender's tone and no one else's
-            for (CallStats.Stream stream : stats.streams()) {
-                if (stream.played() < 100) {
-                    continue; // a short stream of a device that rejoined
-                }
-                int sender = List.of(clients.get(0).address(), clients.get(1).address(), clients.get(2).address(), clients.get(3).address())
-                        .indexOf(stream.participant().substring(0, stream.participant().lastIndexOf('.')));
-                short[] recorded = Recordings.readAll(stream.recording());
-                for (int tone = 0; tone < 4; tone++) {
-                    short[] reference = Recordings.readAll(new SineSource(TONES[tone], 0.5, recorded.length));
-                    double match = AudioCorrelation.best(reference, recorded, CallAudio.SAMPLE_RATE / (int) TONES[tone] + 1).coefficient();
-                    if (tone == sender) {
-                        assertTrue(match > 0.5, stream.participant() + " sounds like its tone: " + match + " (" + recorded.length
-                                + " samples recorded, " + stream + ")");
-                    } else {
-                        assertTrue(match < 0.3, stream.participant() + " must not sound like tone " + TONES[tone] + ": " + match);
-                    }
-                }
-            }
+            GroupCalls.assertEachStreamIsItsSendersTone(stats, clients.stream().map(SecureCommClient::address).toList(), TONES, 100);
         } finally {
             clients.forEach(SecureCommClient::close);
         }
@@ -124,20 +106,6 @@ class GroupCallTest {
     private static CallOptions options(Path dir, int index) {
         return CallOptions.defaults().withIceLoopback(true).withAudio(() -> new SineSource(TONES[index], 0.5, CallAudio.SAMPLE_RATE * 120L))
                 .withRecordDir(dir.resolve("recordings-" + index)).withKeyRotation(Duration.ofSeconds(2));
-    }
-
-    private static void awaitEveryoneHearsEveryone(List<CallProbe> probes, List<SecureCommClient> clients, long frames)
-            throws InterruptedException {
-        for (CallProbe listener : probes) {
-            for (SecureCommClient speaker : clients) {
-                if (speaker != listener.client()) {
-                    String label = CallProbe.label(speaker);
-                    long start = listener.decryptedFrom(label);
-                    TestClients.await(CallProbe.label(listener.client()) + " hears " + label, WAIT,
-                            () -> listener.decryptedFrom(label) >= start + frames);
-                }
-            }
-        }
     }
 
     private static Map<String, Long> decryptedByOthers(CallProbe probe, List<SecureCommClient> clients) {

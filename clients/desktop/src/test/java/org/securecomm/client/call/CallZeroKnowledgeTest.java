@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.call.media.AudioCorrelation;
 import org.securecomm.client.call.media.CallAudio;
-import org.securecomm.client.call.media.OpusFrameEncoder;
-import org.securecomm.client.call.media.SenderKey;
 import org.securecomm.client.call.media.SineSource;
 import org.securecomm.client.call.media.WavFileSink;
 import org.securecomm.client.call.media.WavFileSource;
@@ -31,9 +27,8 @@ import org.securecomm.client.call.video.VideoQuality;
 import org.securecomm.desktop.support.CallProbe;
 import org.securecomm.desktop.support.Recordings;
 import org.securecomm.desktop.support.TestClients;
-import org.securecomm.ops.cassandra.CassandraNode;
+import org.securecomm.desktop.support.ZeroKnowledge;
 import org.securecomm.relay.media.PacketTap;
-import org.securecomm.relay.support.Canaries;
 import org.securecomm.relay.support.SharedCassandra;
 import org.securecomm.relay.support.TestRelays;
 
@@ -48,7 +43,6 @@ import org.securecomm.relay.support.TestRelays;
 class CallZeroKnowledgeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int WINDOW = 12;
 
     @Test
     void forwarderSeesNoOpusFramesAndNoKeyReachesTheRelay(@TempDir Path dir) throws Exception {
@@ -64,7 +58,7 @@ class CallZeroKnowledgeTest {
             for (String name : List.of("zoe", "yan", "xia")) {
                 SecureCommClient client = TestClients.register(dir.resolve(name), "zk" + name);
                 clients.add(client);
-                client.calls().onUpdate(update -> client.calls().currentMediaKey().ifPresent(key -> keys.add(hex(key))));
+                MediaKeys.collect(client, keys);
             }
             forwarder.tap(new PacketTap() {
                 @Override
@@ -95,7 +89,7 @@ class CallZeroKnowledgeTest {
             for (CallProbe callee : callees) {
                 stats.add(callee.calls().mediaStats().orElseThrow());
             }
-            clients.forEach(c -> c.calls().currentMediaKey().ifPresent(key -> keys.add(hex(key))));
+            clients.forEach(c -> MediaKeys.addCurrent(c, keys));
             zoe.calls().hangUp();
             callees.forEach(callee -> callee.calls().hangUp()); // closes the recordings
             forwarder.tap(null);
@@ -122,59 +116,18 @@ class CallZeroKnowledgeTest {
         }
 
         // what the encoders produced from the same source: no 12-byte piece of it crossed the forwarder
-        Set<ByteBuffer> opusPieces = new HashSet<>();
-        OpusFrameEncoder encoder = new OpusFrameEncoder(32_000);
-        try (WavFileSource source = source(voice)) {
-            short[] frame = new short[CallAudio.FRAME_SAMPLES];
-            while (source.read(frame) > 0) {
-                byte[] opus = encoder.encode(frame);
-                for (int i = 0; i + WINDOW <= opus.length; i++) {
-                    opusPieces.add(ByteBuffer.wrap(java.util.Arrays.copyOfRange(opus, i, i + WINDOW)));
-                }
-            }
-        }
+        Set<ByteBuffer> opusPieces = ZeroKnowledge.opusPieces(source(voice));
         assertTrue(opusPieces.size() > 1000, "the reference encoding has content");
         assertTrue(captured.size() > 1000, "the forwarder carried the call: " + captured.size());
-        long opusHits = captured.stream().filter(d -> containsAny(d, opusPieces)).count();
-        assertEquals(0, opusHits, "datagrams at the forwarder holding Opus frames");
+        assertEquals(0, ZeroKnowledge.holdingOpus(captured, opusPieces), "datagrams at the forwarder holding Opus frames");
 
         // no key, in any form, in what crossed the forwarder, in Cassandra or in the relay's log
         assertTrue(keys.size() >= 3, "keys collected: " + keys.size());
+        List<ZeroKnowledge.Secret> secrets = ZeroKnowledge.keys(keys);
         List<String> found = new ArrayList<>();
-        for (String key : keys) {
-            byte[] raw = HexFormat.of().parseHex(key);
-            if (captured.stream().anyMatch(d -> Canaries.contains(d, raw))) {
-                found.add("a forwarded datagram");
-            }
-        }
-        CassandraNode cassandra = SharedCassandra.get();
-        Canaries.forEachCell(cassandra, (table, row, column, value) -> {
-            for (String key : keys) {
-                if (Canaries.contains(value, HexFormat.of().parseHex(key))) {
-                    found.add(table + "." + column);
-                }
-            }
-        });
-        try (Stream<Path> files = Files.walk(cassandra.dataDir())) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                byte[] content = Files.readAllBytes(file);
-                for (String key : keys) {
-                    if (Canaries.contains(content, HexFormat.of().parseHex(key))) {
-                        found.add(file.toString());
-                    }
-                }
-            }
-        }
-        byte[] relayLog = Files.readAllBytes(Path.of(System.getProperty("relay.test.log", "target/relay-test.log")));
-        for (String key : keys) {
-            String base64 = java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(key)).substring(0, 40);
-            String base64Url = java.util.Base64.getUrlEncoder().encodeToString(HexFormat.of().parseHex(key)).substring(0, 40);
-            for (String form : List.of(key, base64, base64Url)) {
-                if (Canaries.contains(relayLog, form)) {
-                    found.add("the relay log");
-                }
-            }
-        }
+        captured.forEach(datagram -> found.addAll(ZeroKnowledge.search(datagram, secrets, "a forwarded datagram")));
+        found.addAll(ZeroKnowledge.searchCassandra(SharedCassandra.get(), secrets));
+        found.addAll(ZeroKnowledge.search(Files.readAllBytes(ZeroKnowledge.relayLog()), secrets, "the relay log"));
         assertEquals(List.of(), found);
     }
 
@@ -184,18 +137,5 @@ class CallZeroKnowledgeTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static String hex(SenderKey key) {
-        return HexFormat.of().formatHex(key.baseKey());
-    }
-
-    private static boolean containsAny(byte[] datagram, Set<ByteBuffer> pieces) {
-        for (int i = 0; i + WINDOW <= datagram.length; i++) {
-            if (pieces.contains(ByteBuffer.wrap(datagram, i, WINDOW).slice())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

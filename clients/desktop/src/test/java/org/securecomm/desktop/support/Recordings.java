@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.securecomm.client.call.media.AudioCorrelation;
 import org.securecomm.client.call.media.AudioSource;
 import org.securecomm.client.call.media.CallAudio;
 import org.securecomm.client.call.media.WavFileSource;
@@ -31,5 +32,31 @@ public final class Recordings {
             System.arraycopy(frame, 0, all, all.length - n, n);
         }
         return all;
+    }
+
+    /**
+     * {@link AudioCorrelation#best} in a fraction of its time for long recordings: the lag is
+     * searched on every 4th sample (the test signals have nothing above 6 kHz), then refined at
+     * full rate around the best coarse lag.
+     */
+    public static AudioCorrelation.Match bestMatch(short[] reference, short[] recorded, int maxLag) {
+        int step = 4;
+        AudioCorrelation.Match coarse = AudioCorrelation.best(decimate(reference, step), decimate(recorded, step), maxLag / step);
+        AudioCorrelation.Match best = new AudioCorrelation.Match(0, Double.NEGATIVE_INFINITY);
+        for (int lag = coarse.lag() * step - step; lag <= coarse.lag() * step + step; lag++) {
+            double coefficient = AudioCorrelation.at(reference, recorded, lag);
+            if (coefficient > best.coefficient()) {
+                best = new AudioCorrelation.Match(lag, coefficient);
+            }
+        }
+        return best;
+    }
+
+    private static short[] decimate(short[] samples, int step) {
+        short[] kept = new short[samples.length / step];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = samples[i * step];
+        }
+        return kept;
     }
 }
