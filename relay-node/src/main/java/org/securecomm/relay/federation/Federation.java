@@ -47,6 +47,7 @@ public final class Federation {
     private static final int MAX_REMEMBERED_TRANSACTIONS = 1_000_000;
     /** Answers of peers larger than this are refused (bundles of six devices are ~15 KiB). */
     private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+    private static final Duration LEG_CHECK_INTERVAL = Duration.ofSeconds(10);
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
@@ -80,7 +81,7 @@ public final class Federation {
                 MAX_RESPONSE_BYTES);
         this.queues = new FederationQueues(sharding, askTimeout);
         this.routing = new RemoteRouting(queues, client, settings.deliveryWait());
-        this.foreignCalls = new ForeignCallLegs(routing, media, blocking);
+        this.foreignCalls = new ForeignCallLegs(routing, media, blocking, clock, ForeignCallLegs.SILENT_LINK);
         this.callNotifier = new RemoteCallNotifier(queues, settings.callPushTtl(), clock);
     }
 
@@ -133,6 +134,8 @@ public final class Federation {
         wellKnown = new WellKnown(domain, endpointUri, keys::get, settings.descriptionValidity(), clock);
         published[0] = wellKnown;
         binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+        system.scheduler().scheduleWithFixedDelay(LEG_CHECK_INTERVAL, LEG_CHECK_INTERVAL, foreignCalls::closeSilentLegs,
+                system.executionContext());
         log.info("federation for {} listening on https://{}:{} (published endpoint {})", domain, settings.bindInterface(),
                 binding.localAddress().getPort(), endpointUri);
     }

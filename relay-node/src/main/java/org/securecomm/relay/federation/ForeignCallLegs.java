@@ -1,5 +1,8 @@
 package org.securecomm.relay.federation;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,7 @@ import org.securecomm.relay.ApiException;
 import org.securecomm.relay.account.AuthenticatedDevice;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.call.ForeignCalls;
+import org.securecomm.relay.media.LinkStats;
 import org.securecomm.relay.media.MediaAdmission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,30 +43,47 @@ public final class ForeignCallLegs implements ForeignCalls {
     /** One call's leg; guarded by itself. */
     private static final class Leg {
         final long roomId;
+        final Instant opened;
         final Map<DeviceKey, MediaAdmission.Route> devices = new LinkedHashMap<>();
         MediaRoute cascade;
         boolean closed;
 
-        Leg(long roomId) {
+        Leg(long roomId, Instant opened) {
             this.roomId = roomId;
+            this.opened = opened;
         }
     }
+
+    /**
+     * A leg whose link the room's forwarder has not answered for this long is closed: the room
+     * revoked its token (its last device here left without a word, e.g. a client that died) or the
+     * call is gone, and nobody would tell this cluster.
+     */
+    public static final Duration SILENT_LINK = Duration.ofSeconds(30);
 
     private final RemoteRouting routing;
     private final MediaAdmission media;
     private final Executor blocking;
+    private final Clock clock;
+    private final Duration silentLink;
     private final Map<String, Leg> legs = new ConcurrentHashMap<>();
 
-    /** @param blocking runs forwarder calls that bind sockets or resolve host names */
-    public ForeignCallLegs(RemoteRouting routing, MediaAdmission media, Executor blocking) {
+    /**
+     * @param blocking runs forwarder calls that bind sockets or resolve host names
+     * @param clock      for {@link #closeSilentLegs()}
+     * @param silentLink how long a link may go unanswered before its leg closes ({@link #SILENT_LINK})
+     */
+    public ForeignCallLegs(RemoteRouting routing, MediaAdmission media, Executor blocking, Clock clock, Duration silentLink) {
         this.routing = routing;
         this.media = media;
         this.blocking = blocking;
+        this.clock = clock;
+        this.silentLink = silentLink;
     }
 
     @Override
     public CompletionStage<CallRoom.Accepted> join(AuthenticatedDevice device, String callId, String owner, boolean answer) {
-        Leg leg = legs.computeIfAbsent(callId, id -> new Leg(media.openRoom()));
+        Leg leg = legs.computeIfAbsent(callId, id -> new Leg(media.openRoom(), clock.instant()));
         CallAction.Builder action = action(device, callId);
         if (answer) {
             action.setAnswer(CallAnswer.newBuilder().setLink(leg.roomId));
@@ -121,12 +142,13 @@ public final class ForeignCallLegs implements ForeignCalls {
     public CompletionStage<Void> act(AuthenticatedDevice device, String callId, String owner, CallAction.Builder action) {
         boolean leaving = action.hasLeave() || action.hasEnd();
         return routing.ask(owner, Query.newBuilder().setCallAction(action(device, callId).mergeFrom(action.build())).build())
-                .thenApply(result -> {
+                .whenComplete((result, failure) -> {
+                    // The device is gone from this leg whether or not the room's cluster heard it.
                     if (leaving) {
                         left(callId, device);
                     }
-                    return null;
-                });
+                })
+                .thenApply(result -> null);
     }
 
     @Override
@@ -145,6 +167,32 @@ public final class ForeignCallLegs implements ForeignCalls {
         if (leg != null) {
             close(leg);
         }
+    }
+
+    /** Closes the legs whose link has been silent for the silent-link time; run periodically. */
+    public void closeSilentLegs() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, Leg> entry : legs.entrySet()) {
+            Leg leg = entry.getValue();
+            MediaRoute cascade;
+            synchronized (leg) {
+                cascade = leg.cascade;
+            }
+            if (cascade == null || leg.opened.plus(silentLink).isAfter(now)) {
+                continue; // still joining
+            }
+            LinkStats stats = media.linkStats(leg.roomId, cascade.getHost(), cascade.getPort());
+            Instant lastHeard = stats == null || stats.lastEcho() == null ? leg.opened : stats.lastEcho();
+            if (lastHeard.plus(silentLink).isBefore(now) && legs.remove(entry.getKey(), leg)) {
+                log.info("closing the leg of a call of another cluster: its forwarder has not answered for {} s", silentLink.toSeconds());
+                close(leg);
+            }
+        }
+    }
+
+    /** Legs open on this node (tests, diagnostics). */
+    public int openLegs() {
+        return legs.size();
     }
 
     /** Whether the device is in the call through this node (it is spared "ringing stopped"). */

@@ -46,4 +46,7 @@ public interface MediaAdmission {
 
     /** Closes the room's link to that remote host and port; unknown rooms and links are ignored. */
     void unlinkCascade(long localRoomId, String remoteHost, int remotePort);
+
+    /** Counters of a room's link to that remote forwarder; null when the room or link is unknown (closed, unlinked). */
+    LinkStats linkStats(long roomId, String remoteHost, int remotePort);
 }

@@ -284,7 +284,7 @@ public final class MediaForwarder implements MediaAdmission, AutoCloseable {
         return drops.get(reason).sum();
     }
 
-    /** Counters of a room's link to that remote; null when the room or link is unknown (closed, unlinked). */
+    @Override
     public LinkStats linkStats(long roomId, String remoteHost, int remotePort) {
         MediaRoom room = rooms.get(roomId);
         CascadeLink link = room == null ? null : room.link(remoteHost, remotePort);
