@@ -5,6 +5,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.securecomm.relay.federation.inbound.FederationInbox;
+import org.securecomm.relay.federation.inbound.PduApplier;
+import org.securecomm.relay.federation.outbound.FailureReporter;
+import org.securecomm.relay.federation.outbound.FederationPeer;
+import org.securecomm.relay.federation.outbound.JournalPruner;
+import org.securecomm.relay.federation.outbound.PeerQueueSettings;
+import org.securecomm.relay.federation.outbound.PeerTransport;
 
 /** Starts the sharded federation entities of a node (call once per node, before traffic). */
 public final class FederationEntities {

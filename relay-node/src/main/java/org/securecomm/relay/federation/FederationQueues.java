@@ -7,6 +7,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.securecomm.protocol.federation.v1.Pdu;
 import org.securecomm.protocol.federation.v1.TransactionResult;
 import org.securecomm.relay.Asks;
+import org.securecomm.relay.federation.inbound.FederationInbox;
+import org.securecomm.relay.federation.outbound.EnqueueReply;
+import org.securecomm.relay.federation.outbound.FederationPeer;
+import org.securecomm.relay.federation.outbound.PeerStatus;
 
 /** The edge's way into the federation entities: asks with timeouts, answers as plain futures. */
 public final class FederationQueues {

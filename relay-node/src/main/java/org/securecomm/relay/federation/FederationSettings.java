@@ -1,5 +1,6 @@
 package org.securecomm.relay.federation;
 
+import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import com.google.protobuf.ByteString;
 import org.securecomm.federation.PeerPolicy;
 import org.securecomm.federation.ServerKeyPair;
 import org.securecomm.federation.ServerKeys;
 import org.securecomm.protocol.Address;
 import org.securecomm.protocol.federation.v1.ServerKey;
+import org.securecomm.relay.federation.outbound.PeerQueueSettings;
 
 /**
  * The {@code securecomm.federation} section: whether this cluster federates, where its HTTPS

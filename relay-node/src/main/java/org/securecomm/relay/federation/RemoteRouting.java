@@ -22,6 +22,7 @@ import org.securecomm.protocol.federation.v1.RemoteEnvelope;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.account.AuthenticatedDevice;
 import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.federation.outbound.EnqueueReply;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
 
 /**
@@ -90,7 +91,7 @@ public final class RemoteRouting implements EnvelopeRouter.RemoteDelivery, KeyDi
     }
 
     /** One query to another cluster, its refusal mapped to what the device is told. */
-    CompletionStage<QueryResult> ask(String domain, Query query) {
+    public CompletionStage<QueryResult> ask(String domain, Query query) {
         return client.send(domain, "query", query.toByteArray()).handle((response, failure) -> {
             if (failure != null) {
                 throw FederationErrors.of(failure, domain);

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.securecomm.relay.federation.FederationPeer;
+import org.securecomm.relay.federation.outbound.FederationPeer;
 
 /**
  * Per-peer metrics of the outbound federation queues, labelled {@code peer} with the remote

@@ -29,8 +29,8 @@ import org.securecomm.protocol.client.v1.Envelope;
 import org.securecomm.protocol.client.v1.EnvelopeType;
 import org.securecomm.protocol.client.v1.OutgoingEnvelope;
 import org.securecomm.protocol.client.v1.Push;
-import org.securecomm.protocol.client.v1.Response;
 import org.securecomm.protocol.client.v1.SendEnvelopes;
+import org.securecomm.relay.federation.outbound.FederationPeer;
 import org.securecomm.relay.support.FederatedClusters;
 import org.securecomm.relay.support.TestDevice;
 

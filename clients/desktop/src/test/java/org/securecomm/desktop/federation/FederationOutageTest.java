@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecomm.client.SecureCommClient;
 import org.securecomm.client.store.StoredMessage;
 import org.securecomm.desktop.support.TestClients;
-import org.securecomm.relay.federation.PeerStatus;
+import org.securecomm.relay.federation.outbound.PeerStatus;
 import org.securecomm.relay.support.FederatedClusters;
 
 /**
