@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -134,16 +135,16 @@ public final class Federation {
                 new FederationQueries(accounts, keyDirectory, new HostedCallActions(calls)), metrics.federation()::request,
                 settings.policy().maxRequestBytes(), settings.requestTimeout(), Materializer.matFromSystem(system));
         SSLContext tls = TlsContexts.fromPem(settings.certificateChain(), settings.privateKey());
-        WellKnown[] published = new WellKnown[1];
+        // The description names the bound port (when public-endpoint is empty): until it is signed
+        // just below, the well-known path answers 503.
         binding = Http.get(system).newServerAt(settings.bindInterface(), settings.port())
                 .enableHttps(ConnectionContext.httpsServer(tls))
-                .bind(FederationRoutes.routes(endpoint, () -> published[0].document()))
+                .bind(FederationRoutes.routes(endpoint, this::wellKnownDocument))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         URI endpointUri = URI.create(settings.publicEndpoint().isEmpty()
                 ? "https://" + domain + ":" + binding.localAddress().getPort() + "/federation" : settings.publicEndpoint());
         publishedEndpoint = endpointUri;
         wellKnown = new WellKnown(domain, endpointUri, keys::get, settings.descriptionValidity(), clock);
-        published[0] = wellKnown;
         binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
         system.scheduler().scheduleWithFixedDelay(LEG_CHECK_INTERVAL, LEG_CHECK_INTERVAL, foreignCalls::closeSilentLegs,
                 system.executionContext());
@@ -164,9 +165,10 @@ public final class Federation {
         return publishedEndpoint;
     }
 
-    /** This cluster's signed description, as served at the well-known path. */
+    /** This cluster's signed description, as served at the well-known path; null until the listener is bound. */
     public byte[] wellKnownDocument() {
-        return wellKnown.document();
+        WellKnown published = wellKnown;
+        return published == null ? null : published.document();
     }
 
     /**
@@ -180,7 +182,7 @@ public final class Federation {
     }
 
     /** What this node last fetched of a peer's description, if it has one (admin, tests). */
-    public java.util.Optional<PeerDescription> cachedPeer(String peerDomain) {
+    public Optional<PeerDescription> cachedPeer(String peerDomain) {
         return resolver.cached(peerDomain);
     }
 

@@ -7,14 +7,12 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMes
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -41,27 +39,23 @@ public final class HttpServer {
     public record Settings(String host, int port, SSLContext tls, Duration shutdownDeadline) {
     }
 
-    private static final ContentType PROTOBUF = MediaTypes.applicationBinary("x-protobuf", MediaTypes.NOT_COMPRESSIBLE).toContentType();
     private static final ContentType.NonBinary PROMETHEUS = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
     private HttpServer() {
     }
 
     /**
-     * @param wellKnown this cluster's signed federation description, also served here (the
-     *                  client listener is usually what https://DOMAIN/ reaches); null: not federating
+     * @param wellKnown the route of this cluster's signed federation description, also served here
+     *                  (the client listener is usually what https://DOMAIN/ reaches); null: not federating
      */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Settings settings, WebSocketEndpoint webSocket,
-                                                       RelayMetrics metrics, BooleanSupplier ready, Supplier<byte[]> wellKnown) {
+                                                       RelayMetrics metrics, BooleanSupplier ready, Route wellKnown) {
         if (settings.tls() == null && !isLoopback(settings.host())) {
             throw new IllegalStateException("plain HTTP is only allowed on a loopback address, but securecomm.http.interface is "
                     + settings.host() + ": configure securecomm.http.tls.certificate-chain and private-key (PEM files)");
         }
-        Route federation = wellKnown == null ? reject()
-                : path(segment(".well-known").slash("securecomm").slash("server"), () -> get(() -> complete(HttpResponse.create()
-                        .withEntity(HttpEntities.create(PROTOBUF, wellKnown.get())))));
         Route routes = concat(
-                federation,
+                wellKnown == null ? reject() : wellKnown,
                 pathPrefix("v1", () -> path("websocket", () -> get(() -> handleWebSocketMessages(webSocket.newConnection())))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(PROMETHEUS, metrics.scrape()))))),

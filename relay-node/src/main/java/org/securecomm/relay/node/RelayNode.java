@@ -33,6 +33,7 @@ import org.securecomm.relay.account.VerificationCodeSender;
 import org.securecomm.relay.call.CallManager;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.federation.Federation;
+import org.securecomm.relay.federation.inbound.FederationRoutes;
 import org.securecomm.relay.gateway.ClientApi;
 import org.securecomm.relay.gateway.ConnectionRegistry;
 import org.securecomm.relay.gateway.HttpServer;
@@ -136,7 +137,7 @@ public final class RelayNode implements AutoCloseable {
             Cluster cluster = Cluster.get(system);
             ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
                             () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up(),
-                            federation == null ? null : federation::wellKnownDocument)
+                            federation == null ? null : FederationRoutes.wellKnown(federation::wellKnownDocument))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             RelayNode node = new RelayNode(system, binding, settings, connections, forwarder, federation);
             log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());

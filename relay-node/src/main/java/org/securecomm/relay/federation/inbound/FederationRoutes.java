@@ -15,6 +15,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** The federation listener's routes: the well-known description and the signed operations. */
@@ -27,9 +28,17 @@ public final class FederationRoutes {
 
     public static Route routes(FederationEndpoint endpoint, Supplier<byte[]> wellKnown) {
         return concat(
-                path(segment(".well-known").slash("securecomm").slash("server"), () -> get(() ->
-                        complete(HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, wellKnown.get()))))),
+                wellKnown(wellKnown),
                 pathPrefix("federation", () -> pathPrefix("v1", () -> path(segment(), operation -> post(() ->
                         extractRequest(request -> completeWithFuture(endpoint.handle(operation, request))))))));
+    }
+
+    /** GET /.well-known/securecomm/server: the signed description (503 while there is none yet). */
+    public static Route wellKnown(Supplier<byte[]> document) {
+        return path(segment(".well-known").slash("securecomm").slash("server"), () -> get(() -> {
+            byte[] bytes = document.get();
+            return bytes == null ? complete(StatusCodes.SERVICE_UNAVAILABLE, "starting")
+                    : complete(HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, bytes)));
+        }));
     }
 }
