@@ -103,8 +103,12 @@ class BadInputTest {
     void unknownDestinationIsReported() {
         Response response = erin.request(send("nobody-" + System.nanoTime() + "@" + TestRelays.DOMAIN, 1, new byte[10]));
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, response.getError().getCode());
+        // This relay does not federate: another cluster's addresses are refused as such.
         Response foreign = erin.request(send("someone@elsewhere.example", 1, new byte[10]));
-        assertEquals(ErrorCode.UNKNOWN_ACCOUNT, foreign.getError().getCode());
+        assertEquals(ErrorCode.FEDERATION_REFUSED, foreign.getError().getCode());
+        Response foreignBundle = erin.request(ClientMessage.newBuilder().setGetPreKeyBundles(
+                GetPreKeyBundles.newBuilder().setAddress("someone@elsewhere.example")));
+        assertEquals(ErrorCode.FEDERATION_REFUSED, foreignBundle.getError().getCode());
         Response bundle = erin.request(ClientMessage.newBuilder().setGetPreKeyBundles(
                 GetPreKeyBundles.newBuilder().setAddress("not an address")));
         assertEquals(ErrorCode.INVALID_ARGUMENT, bundle.getError().getCode());
