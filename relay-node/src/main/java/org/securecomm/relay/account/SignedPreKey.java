@@ -1,5 +1,7 @@
 package org.securecomm.relay.account;
 
+import com.google.protobuf.ByteString;
+
 /**
  * A prekey signed by the account's identity key (signed EC prekey, Kyber prekeys). The relay
  * stores the signature as given: the fetching device verifies it, so a relay cannot forge keys.

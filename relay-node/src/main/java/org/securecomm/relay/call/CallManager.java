@@ -1,5 +1,6 @@
 package org.securecomm.relay.call;
 
+import com.google.protobuf.ByteString;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.securecomm.relay.federation;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -53,7 +54,7 @@ public final class FederationQueues {
     private static TransactionResult parseResult(byte[] bytes) {
         try {
             return TransactionResult.parseFrom(bytes);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("the inbox answered bytes that are not a TransactionResult", e);
         }
     }

@@ -1,5 +1,6 @@
 package org.securecomm.relay.federation.inbound;
 
+import com.google.protobuf.ByteString;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -79,7 +80,7 @@ public final class FederationApplier implements PduApplier {
                 Address.parse(delivery.getDestination()), identified, delivery.getClientTimestamp(), delivery.getUrgent());
     }
 
-    private static UUID envelopeId(com.google.protobuf.ByteString bytes) {
+    private static UUID envelopeId(ByteString bytes) {
         try {
             return EnvelopeIds.fromBytes(bytes);
         } catch (IllegalArgumentException e) {
