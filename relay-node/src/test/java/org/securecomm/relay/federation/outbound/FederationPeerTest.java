@@ -324,7 +324,8 @@ class FederationPeerTest {
         enqueue(queue, pdu(2), Duration.ZERO); // the sender heard Queued at once
         Pdu refused = reported.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(pdu(2).toBuilder().setSequence(2).build(), refused, "the original PDU, with its number");
-        assertEquals(unknown, reportedResults.poll());
+        // The reporter adds the result right after the PDU, on the entity's thread: wait for it too.
+        assertEquals(unknown, reportedResults.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
 
         // A waiter hears the refusal itself: nothing to report later.
         EnqueueReply.Delivered told = (EnqueueReply.Delivered) enqueue(queue, pdu(3), Duration.ofSeconds(5));
