@@ -41,7 +41,8 @@ import org.securecomm.relay.media.MediaForwarder;
  */
 class ForeignCallLegsTest {
 
-    private static final Duration SILENT = Duration.ofSeconds(2);
+    // Keepalives (and their echoes) come every second: 4 s of silence is a stopped link, not a slow one.
+    private static final Duration SILENT = Duration.ofSeconds(4);
     private static final String CALL = "AAAAAAAAAAAAAAAAAAAAAA@a.test";
 
     private MediaForwarder owner;
