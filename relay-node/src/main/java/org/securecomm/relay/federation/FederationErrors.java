@@ -1,6 +1,5 @@
 package org.securecomm.relay.federation;
 
-import java.util.concurrent.CompletionException;
 import org.securecomm.federation.PeerRejectedException;
 import org.securecomm.federation.PeerUnreachableException;
 import org.securecomm.protocol.client.v1.ErrorCode;
@@ -39,7 +38,7 @@ final class FederationErrors {
 
     /** Maps a failed call to another cluster to what the device is answered. */
     static RuntimeException of(Throwable failure, String domain) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = ErrorText.cause(failure);
         if (cause instanceof ApiException api) {
             return api;
         }

@@ -14,6 +14,7 @@ import org.securecomm.protocol.federation.v1.EnvelopeDelivery;
 import org.securecomm.protocol.federation.v1.Pdu;
 import org.securecomm.protocol.federation.v1.PduResult;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.federation.ErrorText;
 import org.securecomm.relay.federation.calls.DevicePushes;
 import org.securecomm.relay.mailbox.EnvelopeRouter;
 
@@ -59,7 +60,7 @@ public final class FederationApplier implements PduApplier {
             if (failure == null) {
                 return result.build();
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = ErrorText.cause(failure);
             if (cause instanceof ApiException api && FINAL.contains(api.code())) {
                 result.setError(api.code()).setMessage(api.getMessage());
                 if (api.mismatchedDevices() != null) {

@@ -16,6 +16,7 @@ import org.securecomm.protocol.federation.v1.Rejection;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.KeyDirectory;
+import org.securecomm.relay.federation.ErrorText;
 import org.securecomm.relay.federation.calls.CallActions;
 
 /**
@@ -58,7 +59,7 @@ public final class FederationQueries {
             if (failure == null) {
                 return FederationResponse.newBuilder().setQuery(answered).build();
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = ErrorText.cause(failure);
             if (cause instanceof ApiException api) {
                 FederationError.Builder error = FederationError.newBuilder().setRejection(Rejection.APPLICATION_ERROR)
                         .setCode(api.code()).setMessage(api.getMessage()).setRetryAfterSeconds((int) api.retryAfterSeconds());

@@ -8,6 +8,7 @@ import org.securecomm.federation.FederationClient;
 import org.securecomm.federation.PeerRejectedException;
 import org.securecomm.protocol.federation.v1.Transaction;
 import org.securecomm.protocol.federation.v1.TransactionResult;
+import org.securecomm.relay.federation.ErrorText;
 
 /** Delivers a peer queue's transactions as signed HTTPS requests. */
 public final class HttpsPeerTransport implements PeerTransport {
@@ -38,7 +39,7 @@ public final class HttpsPeerTransport implements PeerTransport {
     public CompletionStage<TransactionResult> deliver(String domain, Transaction transaction) {
         return client.send(domain, "transaction", transaction.toByteArray()).handle((response, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = ErrorText.cause(failure);
                 if (cause instanceof PeerRejectedException rejected && rejected.retryAfterSeconds() > 0) {
                     throw new RetryLater(rejected);
                 }
