@@ -1,10 +1,12 @@
 package org.securecomm.relay.federation;
 
 import java.time.Clock;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.securecomm.relay.federation.inbound.FederationInbox;
 import org.securecomm.relay.federation.inbound.PduApplier;
 import org.securecomm.relay.federation.outbound.FailureReporter;
@@ -15,6 +17,9 @@ import org.securecomm.relay.federation.outbound.PeerTransport;
 
 /** Starts the sharded federation entities of a node (call once per node, before traffic). */
 public final class FederationEntities {
+
+    /** The federation's entity types (for the shard and entity metrics). */
+    public static final List<EntityTypeKey<?>> TYPES = List.of(FederationPeer.TYPE_KEY, FederationInbox.TYPE_KEY);
 
     private FederationEntities() {
     }

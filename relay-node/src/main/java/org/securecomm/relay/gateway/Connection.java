@@ -73,6 +73,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     private record FromCluster(DeviceMessage message) implements Command {
     }
 
+    /** The session or mailbox this connection was linked to stopped (it moved or its node was lost). */
+    private record LinkLost() implements Command {
+    }
+
     /** The node is shutting down: say so and close. */
     public record Shutdown() implements Command {
     }
@@ -134,6 +138,12 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 .onMessage(RequestDone.class, this::onRequestDone)
                 .onMessage(AuthenticationDone.class, this::onAuthenticationDone)
                 .onMessage(FromCluster.class, this::onFromCluster)
+                .onMessage(LinkLost.class, m -> {
+                    if (device != null && !closing) {
+                        connectSession();
+                    }
+                    return this;
+                })
                 .onMessage(Shutdown.class, m -> close("the relay is shutting down: reconnect"))
                 .onMessage(StreamEnded.class, m -> stop())
                 .onMessage(StreamFailed.class, m -> stop())
@@ -295,8 +305,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             device = done.result().device();
             metrics.deviceAuthenticated();
             getContext().getLog().debug("device connected account={} device={}", device.accountId(), device.deviceId());
-            sharding.entityRefFor(UserSession.TYPE_KEY, device.accountId())
-                    .tell(new UserSession.Connect(device.deviceId(), pushTarget, getContext().getSelf()));
+            connectSession();
             reply = ServerMessage.newBuilder().setResponse(Response.newBuilder().setRequestId(done.requestId())
                     .setAuthenticated(Authenticated.newBuilder()
                             .setAddress(device.address().toString())
@@ -305,6 +314,12 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         }
         metrics.requestCompleted("authenticate", outcome(reply), System.nanoTime() - done.startedNanos());
         return replied(reply);
+    }
+
+    /** Links this connection to its device's session (and through it to its mailbox); safe to repeat. */
+    private void connectSession() {
+        sharding.entityRefFor(UserSession.TYPE_KEY, device.accountId())
+                .tell(new UserSession.Connect(device.deviceId(), pushTarget, getContext().getSelf()));
     }
 
     private Behavior<Command> onRequestDone(RequestDone done) {
@@ -367,6 +382,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             push(CallPushes.push(pushed));
         } else if (CallPushes.isCallPush(pushed)) {
             push(CallPushes.push(pushed));
+        } else if (pushed instanceof DeviceMessage.Linked linked) {
+            // Watching an entity again (it answered a repeated Connect) is harmless: same message.
+            getContext().watchWith(linked.entity(), new LinkLost());
         } else if (pushed instanceof DeviceMessage.Replaced) {
             return close("this device connected again elsewhere");
         } else if (pushed instanceof DeviceMessage.Removed) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -48,6 +49,18 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         void acknowledged(int count);
 
         void expired(int count);
+
+        /** A persist (enqueue) took this long from the command to the journal's confirmation. */
+        default void persisted(long nanos) {
+        }
+
+        /** The mailbox {@code entityId} on this node now holds this many envelopes (0 timestamp when empty). */
+        default void queueChanged(String entityId, int envelopes, long oldestServerTimestamp) {
+        }
+
+        /** The mailbox stopped on this node (passivated, handed off, node stopping). */
+        default void stopped(String entityId) {
+        }
     }
 
     public static String entityId(String accountId, int deviceId) {
@@ -111,6 +124,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 new Mailbox(entityId, context, timers, shard, settings, listener, clock)));
     }
 
+    private final String entityId;
     private final ActorContext<Command> context;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Settings settings;
@@ -126,6 +140,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     private Mailbox(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers,
                     ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Listener listener, Clock clock) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId));
+        this.entityId = entityId;
         this.context = context;
         this.shard = shard;
         this.settings = settings;
@@ -152,8 +167,10 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     bytes = state.envelopes().stream().mapToLong(e -> e.content().length).sum();
+                    reportQueue(state);
                     context.getSelf().tell(Tick.EXPIRE);
                 })
+                .onSignal(PostStop.instance(), state -> listener.stopped(entityId))
                 .build();
     }
 
@@ -164,6 +181,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 .onCommand(Acknowledge.class, this::onAcknowledge)
                 .onCommand(Attach.class, (state, cmd) -> {
                     connection = cmd.connection();
+                    connection.tell(new DeviceMessage.Linked(context.getSelf()));
                     inFlight.clear();
                     queueEmptyOwed = true;
                     context.cancelReceiveTimeout();
@@ -180,7 +198,8 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 })
                 .onCommand(Purge.class, (state, cmd) -> state.size() == 0
                         ? Effect().none()
-                        : Effect().persist(new EnvelopesAcknowledged(state.envelopesInOrder().stream().map(StoredEnvelope::id).toList())))
+                        : Effect().persist(new EnvelopesAcknowledged(state.envelopesInOrder().stream().map(StoredEnvelope::id).toList()))
+                                .thenRun(this::reportQueue))
                 .onCommand(GetStats.class, (state, cmd) ->
                         Effect().reply(cmd.replyTo(), new Stats(state.size(), bytes, state.oldestServerTimestamp())))
                 .onCommand(Tick.class, this::onTick)
@@ -194,9 +213,12 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         if (state.size() >= settings.maxEnvelopes() || bytes + cmd.envelope().content().length > settings.maxBytes()) {
             return Effect().reply(cmd.replyTo(), EnqueueResult.FULL);
         }
+        long started = System.nanoTime();
         return Effect().persist(new EnvelopeEnqueued(cmd.envelope()))
                 .thenRun(s -> {
+                    listener.persisted(System.nanoTime() - started);
                     listener.enqueued(cmd.envelope().content().length);
+                    reportQueue(s);
                     pushMore(s);
                 })
                 .thenReply(cmd.replyTo(), s -> EnqueueResult.ACCEPTED);
@@ -211,6 +233,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 .thenRun(s -> {
                     known.forEach(inFlight::remove);
                     listener.acknowledged(known.size());
+                    reportQueue(s);
                     pushMore(s);
                 })
                 .thenReply(cmd.replyTo(), s -> new Acknowledged(known.size()));
@@ -230,8 +253,13 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         return Effect().persist(new EnvelopesExpired(expired)).thenRun(s -> {
             expired.forEach(inFlight::remove);
             listener.expired(expired.size());
+            reportQueue(s);
             pushMore(s);
         });
+    }
+
+    private void reportQueue(MailboxState state) {
+        listener.queueChanged(entityId, state.size(), state.oldestServerTimestamp());
     }
 
     /** Pushes the oldest not-yet-pushed envelopes until the window is full. */

@@ -63,7 +63,7 @@ public final class MailboxState implements CborSerializable {
         return envelopes.values().stream().filter(e -> e.serverTimestamp() <= cutoffMillis).map(StoredEnvelope::id).toList();
     }
 
-    long oldestServerTimestamp() {
+    public long oldestServerTimestamp() {
         return envelopes.isEmpty() ? 0 : envelopes.values().iterator().next().serverTimestamp();
     }
 }

@@ -12,9 +12,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.media.DropReason;
@@ -40,6 +43,8 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
     private final Counter mediaBytesOut;
     private final Map<DropReason, Counter> mediaDropped = new EnumMap<>(DropReason.class);
     private final FederationMetrics federation = new FederationMetrics(registry, Clock.systemUTC());
+    private final MailboxGauges mailboxes = new MailboxGauges(registry, Clock.systemUTC());
+    private final Timer mailboxPersistence;
 
     public RelayMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -55,6 +60,9 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
                 .description("Ciphertext size of enqueued envelopes").register(registry);
         pushed = Counter.builder("securecomm_envelopes_pushed").description("Envelopes pushed to connected devices").register(registry);
         acknowledged = Counter.builder("securecomm_envelopes_acknowledged").description("Envelopes acknowledged and removed").register(registry);
+        mailboxPersistence = Timer.builder("securecomm_persistence_latency_seconds")
+                .description("From a persisting command to the journal's confirmation (Cassandra write at LOCAL_QUORUM)")
+                .tag("entity", "Mailbox").publishPercentileHistogram().register(registry);
         expired = Counter.builder("securecomm_envelopes_expired").description("Envelopes removed unread after their time to live").register(registry);
         mediaPacketsIn = Counter.builder("securecomm_media_packets_in").description("UDP datagrams received by the media forwarder, dropped ones too")
                 .register(registry);
@@ -74,6 +82,11 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
                 .register(registry);
         Gauge.builder("securecomm_media_participants", forwarder, MediaForwarder::participants)
                 .description("Admitted participant tokens on this node's forwarder").register(registry);
+    }
+
+    /** Gauges of the cluster as this node sees it, and of the shards and entities of {@code types} it hosts. */
+    public void watch(ActorSystem<?> system, List<EntityTypeKey<?>> types) {
+        new ClusterGauges(registry, system, types);
     }
 
     /** The outbound federation queues' per-peer metrics: the listener for FederationEntities.initPeers. */
@@ -130,6 +143,21 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
     @Override
     public void expired(int count) {
         expired.increment(count);
+    }
+
+    @Override
+    public void persisted(long nanos) {
+        mailboxPersistence.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void queueChanged(String mailbox, int envelopes, long oldestServerTimestamp) {
+        mailboxes.changed(mailbox, envelopes, oldestServerTimestamp);
+    }
+
+    @Override
+    public void stopped(String mailbox) {
+        mailboxes.stopped(mailbox);
     }
 
     @Override

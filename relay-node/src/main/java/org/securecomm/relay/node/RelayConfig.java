@@ -14,6 +14,8 @@ public final class RelayConfig {
 
     /** Comma-separated host:port list; HOCON's {@code ${?VAR}} cannot turn one variable into a list. */
     static final String CONTACT_POINTS_ENV = "SECURECOMM_CASSANDRA_CONTACT_POINTS";
+    /** Comma-separated pekko://securecomm@host:port seed nodes (securecomm.cluster.formation = seed-nodes). */
+    static final String SEED_NODES_ENV = "SECURECOMM_CLUSTER_SEED_NODES";
     /** Comma-separated TURN URLs, e.g. "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349". */
     static final String TURN_URLS_ENV = "SECURECOMM_TURN_URLS";
 
@@ -24,6 +26,7 @@ public final class RelayConfig {
         Map<String, Object> lists = new HashMap<>();
         listFromEnvironment(environment, CONTACT_POINTS_ENV, "securecomm.cassandra.contact-points", lists);
         listFromEnvironment(environment, TURN_URLS_ENV, "securecomm.turn.urls", lists);
+        listFromEnvironment(environment, SEED_NODES_ENV, "pekko.cluster.seed-nodes", lists);
         return ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ConfigFactory.parseMap(lists)));
     }
 

@@ -1,12 +1,14 @@
 package org.securecomm.relay.node;
 
 import com.typesafe.config.Config;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,8 +18,8 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.Account;
@@ -32,7 +34,10 @@ import org.securecomm.relay.account.Username;
 import org.securecomm.relay.account.VerificationCodeSender;
 import org.securecomm.relay.call.CallManager;
 import org.securecomm.relay.call.CallRoom;
+import org.securecomm.relay.cluster.ClusterFormation;
+import org.securecomm.relay.cluster.NodeLifecycle;
 import org.securecomm.relay.federation.Federation;
+import org.securecomm.relay.federation.FederationEntities;
 import org.securecomm.relay.federation.inbound.FederationRoutes;
 import org.securecomm.relay.gateway.ClientApi;
 import org.securecomm.relay.gateway.ConnectionRegistry;
@@ -66,15 +71,17 @@ public final class RelayNode implements AutoCloseable {
     private final ConnectionRegistry connections;
     private final MediaForwarder forwarder;
     private final Federation federation;
+    private final URI management;
 
     private RelayNode(ActorSystem<Void> system, ServerBinding binding, RelaySettings settings, ConnectionRegistry connections,
-                      MediaForwarder forwarder, Federation federation) {
+                      MediaForwarder forwarder, Federation federation, URI management) {
         this.system = system;
         this.binding = binding;
         this.settings = settings;
         this.connections = connections;
         this.forwarder = forwarder;
         this.federation = federation;
+        this.management = management;
     }
 
     /**
@@ -88,7 +95,7 @@ public final class RelayNode implements AutoCloseable {
         MediaForwarder forwarder = null;
         Federation federation = null;
         try {
-            joinCluster(system);
+            URI management = ClusterFormation.join(system, settings.cluster());
             RelayMetrics metrics = new RelayMetrics();
             forwarder = MediaForwarder.start(settings.media(), metrics);
             metrics.watch(forwarder);
@@ -103,7 +110,12 @@ public final class RelayNode implements AutoCloseable {
                     ? Federation.create(system, sharding, settings.domain(), settings.federation(), settings.askTimeout(), forwarder,
                             system.dispatchers().lookup(DispatcherSelector.blocking()), clock)
                     : null;
-            initEntities(system, sharding, settings, metrics, forwarder, federation == null ? null : federation.callNotifier(), clock);
+            List<EntityTypeKey<?>> entityTypes = new ArrayList<>(
+                    initEntities(system, sharding, settings, metrics, forwarder, federation == null ? null : federation.callNotifier(), clock));
+            if (federation != null) {
+                entityTypes.addAll(FederationEntities.TYPES);
+            }
+            metrics.watch(system, entityTypes);
             warmUpPersistence(sharding);
 
             Executor hashing = system.dispatchers().lookup(DispatcherSelector.fromConfig("securecomm-hashing-dispatcher"));
@@ -126,9 +138,9 @@ public final class RelayNode implements AutoCloseable {
             }
 
             ConnectionRegistry connections = new ConnectionRegistry();
-            AtomicBoolean draining = new AtomicBoolean();
+            NodeLifecycle lifecycle = NodeLifecycle.get(system);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "securecomm-drain-connections", () -> {
-                draining.set(true);
+                lifecycle.markDraining();
                 log.info("shutting down: closing {} client connection(s)", connections.size());
                 connections.closeAll();
                 return CompletableFuture.completedFuture(Done.getInstance());
@@ -136,10 +148,11 @@ public final class RelayNode implements AutoCloseable {
             WebSocketEndpoint webSocket = new WebSocketEndpoint(system, api, settings.gateway(), sharding, metrics, connections);
             Cluster cluster = Cluster.get(system);
             ServerBinding binding = HttpServer.start(system, settings.http(), webSocket, metrics,
-                            () -> !draining.get() && cluster.selfMember().status() == MemberStatus.up(),
+                            () -> !lifecycle.draining() && cluster.selfMember().status() == MemberStatus.up(),
                             federation == null ? null : FederationRoutes.wellKnown(federation::wellKnownDocument))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            RelayNode node = new RelayNode(system, binding, settings, connections, forwarder, federation);
+            RelayNode node = new RelayNode(system, binding, settings, connections, forwarder, federation, management);
+            lifecycle.markStarted();
             log.info("relay node for {} listening on {}", settings.domain(), node.clientUrl());
             return node;
         } catch (Exception e) {
@@ -148,20 +161,6 @@ public final class RelayNode implements AutoCloseable {
                 forwarder.close();
             }
             throw new IllegalStateException("the relay node failed to start: " + e.getMessage(), e);
-        }
-    }
-
-    private static void joinCluster(ActorSystem<Void> system) throws InterruptedException {
-        Cluster cluster = Cluster.get(system);
-        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (cluster.selfMember().status() != MemberStatus.up()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("this node did not become an Up member of its cluster within 60 s");
-            }
-            Thread.sleep(50);
         }
     }
 
@@ -177,8 +176,11 @@ public final class RelayNode implements AutoCloseable {
         log.info("persistence ready in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** @param remoteCalls pushes of call rooms for devices of other clusters; null without federation */
-    private static void initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,
+    /**
+     * @param remoteCalls pushes of call rooms for devices of other clusters; null without federation
+     * @return the entity types started
+     */
+    private static List<EntityTypeKey<?>> initEntities(ActorSystem<Void> system, ClusterSharding sharding, RelaySettings settings,
                                      RelayMetrics metrics, MediaAdmission media, CallRoom.Notifier remoteCalls, Clock clock) {
         Account.KeyStockListener keyStockListener = (accountId, deviceId, stock) ->
                 sharding.entityRefFor(UserSession.TYPE_KEY, accountId)
@@ -211,6 +213,8 @@ public final class RelayNode implements AutoCloseable {
         // A call's media goes through the forwarder of the node its CallRoom runs on.
         sharding.init(Entity.of(CallRoom.TYPE_KEY, ctx -> CallRoom.create(ctx.getEntityId(), ctx.getShard(), settings.calls(), notifier, media))
                 .withSettings(selfPassivating));
+        return List.of(Account.TYPE_KEY, IdentifierRegistration.TYPE_KEY, Username.TYPE_KEY, UserSession.TYPE_KEY,
+                ProvisioningChannel.TYPE_KEY, Mailbox.TYPE_KEY, CallRoom.TYPE_KEY);
     }
 
     /** The URL clients connect to, with the port actually bound. */
@@ -239,6 +243,11 @@ public final class RelayNode implements AutoCloseable {
     /** This node's federation (keys, listener, peer queues), or null when the cluster does not federate. */
     public Federation federation() {
         return federation;
+    }
+
+    /** Pekko Management's listener (health probes, read-only cluster routes), or null when it is off. */
+    public URI managementUri() {
+        return management;
     }
 
     public ActorSystem<Void> system() {

@@ -12,6 +12,7 @@ import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.IdentifierRegistration;
 import org.securecomm.relay.account.PasswordHasher;
 import org.securecomm.relay.call.CallRoom;
+import org.securecomm.relay.cluster.ClusterFormation;
 import org.securecomm.relay.federation.FederationSettings;
 import org.securecomm.relay.gateway.GatewaySettings;
 import org.securecomm.relay.gateway.HttpServer;
@@ -36,6 +37,7 @@ public record RelaySettings(
         MediaForwarder.Settings media,
         TurnCredentialIssuer.Settings turn,
         FederationSettings federation,
+        ClusterFormation.Settings cluster,
         Config verificationSender) {
 
     public static RelaySettings from(Config root) {
@@ -114,7 +116,7 @@ public record RelaySettings(
                 t.getString("secret"), t.getDuration("ttl"));
 
         return new RelaySettings(domain, askTimeout, identifierHmacKey, http, accounts, codes, account, passwordHash, mailbox,
-                gateway, calls, media, turn, FederationSettings.from(root), verification);
+                gateway, calls, media, turn, FederationSettings.from(root), ClusterFormation.Settings.from(root), verification);
     }
 
     public int maxEnvelopeBytes() {

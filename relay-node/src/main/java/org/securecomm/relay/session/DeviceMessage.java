@@ -1,7 +1,8 @@
 package org.securecomm.relay.session;
 
-import org.securecomm.relay.CborSerializable;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.securecomm.relay.CborSerializable;
 import org.securecomm.relay.account.KeyStock;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.StoredEnvelope;
@@ -17,6 +18,14 @@ public sealed interface DeviceMessage extends CborSerializable {
     }
 
     record KeyStockLow(KeyStock stock) implements DeviceMessage {
+    }
+
+    /**
+     * The session or mailbox entity now serving this connection. Both are sharded and can move
+     * (rebalance, a node leaving or lost): the connection watches each and connects again when
+     * one stops, so a device that stays connected keeps getting its pushes.
+     */
+    record Linked(ActorRef<?> entity) implements DeviceMessage {
     }
 
     /** The same device connected again elsewhere; this connection must close. */

@@ -101,13 +101,17 @@ public final class UserSession extends AbstractBehavior<UserSession.Command> {
                 .build();
     }
 
+    /** Idempotent: a connection connects again when its mailbox or this session moved (see {@link DeviceMessage.Linked}). */
     private Behavior<Command> onConnect(Connect connect) {
         Connected previous = devices.put(connect.deviceId(), new Connected(connect.connection(), connect.owner()));
-        if (previous != null && !previous.connection().equals(connect.connection())) {
+        if (previous != null) {
             getContext().unwatch(previous.owner());
-            previous.connection().tell(new DeviceMessage.Replaced());
+            if (!previous.connection().equals(connect.connection())) {
+                previous.connection().tell(new DeviceMessage.Replaced());
+            }
         }
         getContext().watchWith(connect.owner(), new OwnerTerminated(connect.deviceId(), connect.connection()));
+        connect.connection().tell(new DeviceMessage.Linked(getContext().getSelf()));
         mailbox(connect.deviceId()).tell(new Mailbox.Attach(connect.connection()));
         return this;
     }

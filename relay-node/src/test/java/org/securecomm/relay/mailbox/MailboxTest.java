@@ -88,6 +88,7 @@ class MailboxTest {
         }
         TestProbe<DeviceMessage> device = testKit.createTestProbe();
         mailbox.tell(new Mailbox.Attach(device.ref()));
+        assertEquals(new DeviceMessage.Linked(mailbox), device.receiveMessage(WAIT), "the connection learns which mailbox to watch");
         assertEquals(first.id(), ((DeviceMessage.Deliver) device.receiveMessage(WAIT)).envelope().id());
         assertEquals(second.id(), ((DeviceMessage.Deliver) device.receiveMessage(WAIT)).envelope().id());
         device.expectNoMessage(Duration.ofMillis(300)); // window of 2 is full
@@ -108,6 +109,7 @@ class MailboxTest {
         assertEquals(2, stats(recovered).envelopes());
         TestProbe<DeviceMessage> again = testKit.createTestProbe();
         recovered.tell(new Mailbox.Attach(again.ref()));
+        assertEquals(new DeviceMessage.Linked(recovered), again.receiveMessage(WAIT));
         assertEquals(third.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
         assertEquals(fourth.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
     }
@@ -136,6 +138,7 @@ class MailboxTest {
         ActorRef<Mailbox.Command> mailbox = spawn(UUID.randomUUID() + ".1", 10, 1000, 10, Duration.ofMillis(300));
         TestProbe<DeviceMessage> device = testKit.createTestProbe();
         mailbox.tell(new Mailbox.Attach(device.ref()));
+        device.receiveMessage(WAIT); // Linked
         device.receiveMessage(WAIT); // QueueEmpty
         shard.expectNoMessage(Duration.ofMillis(800));
         mailbox.tell(new Mailbox.Detach(device.ref()));

@@ -1,10 +1,14 @@
 package org.securecomm.relay.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.securecomm.relay.cluster.ClusterFormation;
 
 class RelayConfigTest {
 
@@ -21,6 +25,43 @@ class RelayConfigTest {
         var config = RelayConfig.load(Map.of(RelayConfig.TURN_URLS_ENV, "turn:a.example:3478?transport=udp, turns:a.example:5349"));
         assertEquals(List.of("turn:a.example:3478?transport=udp", "turns:a.example:5349"), config.getStringList("securecomm.turn.urls"));
         assertEquals(List.of(), RelayConfig.load(Map.of()).getStringList("securecomm.turn.urls"));
+    }
+
+    @Test
+    void seedNodesComeFromTheEnvironmentAsAList() {
+        var config = RelayConfig.load(Map.of(RelayConfig.SEED_NODES_ENV,
+                "pekko://securecomm@10.0.0.1:25520,pekko://securecomm@10.0.0.2:25520"));
+        assertEquals(List.of("pekko://securecomm@10.0.0.1:25520", "pekko://securecomm@10.0.0.2:25520"),
+                config.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals(ClusterFormation.Method.SEED_NODES, ClusterFormation.Settings.from(config).method());
+    }
+
+    @Test
+    void clusterFormationIsCheckedBeforeAnythingStarts() {
+        var bootstrapWithSeeds = ConfigFactory.parseMap(Map.of("securecomm.cluster.formation", "bootstrap",
+                "pekko.cluster.seed-nodes", List.of("pekko://securecomm@10.0.0.1:25520"))).withFallback(RelayConfig.load(Map.of())).resolve();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ClusterFormation.Settings.from(bootstrapWithSeeds));
+        assertTrue(refused.getMessage().contains("leave pekko.cluster.seed-nodes"), refused.getMessage());
+
+        var unknown = ConfigFactory.parseMap(Map.of("securecomm.cluster.formation", "dns")).withFallback(RelayConfig.load(Map.of()));
+        refused = assertThrows(IllegalArgumentException.class, () -> ClusterFormation.Settings.from(unknown));
+        assertTrue(refused.getMessage().contains("seed-nodes or bootstrap"), refused.getMessage());
+
+        var bootstrap = ConfigFactory.parseMap(Map.of("securecomm.cluster.formation", "Bootstrap")).withFallback(RelayConfig.load(Map.of()));
+        assertEquals(ClusterFormation.Method.BOOTSTRAP, ClusterFormation.Settings.from(bootstrap).method());
+    }
+
+    @Test
+    void journalAndSnapshotsAreWrittenAtLocalQuorum() {
+        var config = RelayConfig.load(Map.of());
+        // The plugin's own snapshot default is ONE, which could lose acknowledged envelopes with RF 3.
+        assertEquals("LOCAL_QUORUM", config.getString(
+                "datastax-java-driver.profiles.pekko-persistence-cassandra-profile.basic.request.consistency"));
+        assertEquals("LOCAL_QUORUM", config.getString(
+                "datastax-java-driver.profiles.pekko-persistence-cassandra-snapshot-profile.basic.request.consistency"));
+        assertEquals("pekko-persistence-cassandra-profile", config.getString("pekko.persistence.cassandra.write-profile"));
+        assertEquals("pekko-persistence-cassandra-snapshot-profile", config.getString("pekko.persistence.cassandra.snapshot.write-profile"));
     }
 
     @Test

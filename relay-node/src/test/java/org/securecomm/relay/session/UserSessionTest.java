@@ -1,6 +1,7 @@
 package org.securecomm.relay.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,15 @@ class UserSessionTest {
         TestProbe<DeviceMessage> phone = testKit.createTestProbe();
         ActorRef<Void> phoneOwner = testKit.spawn(Behaviors.empty());
         session.tell(new UserSession.Connect(1, phone.ref(), phoneOwner));
+        assertEquals(new DeviceMessage.Linked(session), phone.receiveMessage(WAIT), "the connection learns which session to watch");
+        assertInstanceOf(DeviceMessage.Linked.class, phone.receiveMessage(WAIT), "and which mailbox");
         assertEquals(new DeviceMessage.QueueEmpty(), phone.receiveMessage(WAIT), "attached to its mailbox");
+
+        // Connecting again with the same connection (after its mailbox moved) re-attaches, replaces nothing.
+        session.tell(new UserSession.Connect(1, phone.ref(), phoneOwner));
+        assertEquals(new DeviceMessage.Linked(session), phone.receiveMessage(WAIT));
+        assertInstanceOf(DeviceMessage.Linked.class, phone.receiveMessage(WAIT));
+        assertEquals(new DeviceMessage.QueueEmpty(), phone.receiveMessage(WAIT));
 
         // A mailbox anywhere in the cluster now pushes to this connection.
         StoredEnvelope envelope = new StoredEnvelope(UUID.randomUUID(), "x@relay.test", 1, 4, 0, 0, new byte[] {1}, false);
@@ -69,6 +78,8 @@ class UserSessionTest {
         ActorRef<Void> phoneAgainOwner = testKit.spawn(Behaviors.empty());
         session.tell(new UserSession.Connect(1, phoneAgain.ref(), phoneAgainOwner));
         phone.expectMessage(WAIT, new DeviceMessage.Replaced());
+        assertEquals(new DeviceMessage.Linked(session), phoneAgain.receiveMessage(WAIT));
+        assertInstanceOf(DeviceMessage.Linked.class, phoneAgain.receiveMessage(WAIT));
         assertEquals(envelope.id(), ((DeviceMessage.Deliver) phoneAgain.receiveMessage(WAIT)).envelope().id(), "redelivered until acknowledged");
 
         KeyStock low = new KeyStock(1, 1, true, true);

@@ -42,6 +42,8 @@ public final class TestRelays {
         settings.put("securecomm.limits.authentication-attempts-per-minute", 600);
         settings.put("securecomm.limits.authentication-attempt-burst", 100);
         settings.put("securecomm.http.shutdown-deadline", "3s");
+        // Management (health probes, cluster routes) on a free port: many nodes share this machine.
+        settings.put("pekko.management.http.port", 0);
         settings.putAll(overrides);
         return ConfigFactory.load(ConfigFactory.parseMap(settings));
     }
