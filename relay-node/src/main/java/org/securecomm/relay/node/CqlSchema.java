@@ -39,6 +39,38 @@ public final class CqlSchema {
         return Arrays.stream(withoutComments.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * The statements with the keyspace's replication replaced: {@code "DC:N[,DC:N...]"} gives
+     * NetworkTopologyStrategy with N replicas in each data center (production: 3 per data
+     * center, so LOCAL_QUORUM survives one replica down); a bare number gives SimpleStrategy
+     * (one Cassandra node: development only).
+     */
+    public static List<String> statements(String replication) {
+        String clause = "WITH replication = " + replicationMap(replication);
+        return statements().stream()
+                .map(statement -> statement.startsWith("CREATE KEYSPACE")
+                        ? statement.replaceFirst("(?s)WITH replication = \\{[^}]*}", java.util.regex.Matcher.quoteReplacement(clause))
+                        : statement)
+                .toList();
+    }
+
+    static String replicationMap(String replication) {
+        String spec = replication.strip();
+        if (spec.matches("[1-9][0-9]?")) {
+            return "{'class': 'SimpleStrategy', 'replication_factor': " + spec + "}";
+        }
+        StringBuilder map = new StringBuilder("{'class': 'NetworkTopologyStrategy'");
+        for (String dataCenter : spec.split(",")) {
+            String[] parts = dataCenter.strip().split(":");
+            if (parts.length != 2 || !parts[0].matches("[A-Za-z0-9_.-]+") || !parts[1].matches("[1-9][0-9]?")) {
+                throw new IllegalArgumentException("replication is DC:N[,DC:N...] (e.g. dc1:3,dc2:3) or one number for"
+                        + " SimpleStrategy, not " + replication);
+            }
+            map.append(", '").append(parts[0]).append("': ").append(parts[1]);
+        }
+        return map.append('}').toString();
+    }
+
     public static void apply(String host, int port, String localDatacenter) {
         try (CqlSession session = session(host, port, localDatacenter)) {
             for (String statement : statements()) {

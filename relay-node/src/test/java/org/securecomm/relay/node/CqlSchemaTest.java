@@ -1,6 +1,7 @@
 package org.securecomm.relay.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -42,6 +43,18 @@ class CqlSchemaTest {
             assertEquals(4, CqlSchema.statements().size());
         } finally {
             testKit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void replicationIsChosenByTheOperator() {
+        List<String> production = CqlSchema.statements("dc1:3, dc2:3");
+        assertEquals("CREATE KEYSPACE IF NOT EXISTS securecomm\n  WITH replication = {'class': 'NetworkTopologyStrategy',"
+                + " 'dc1': 3, 'dc2': 3}", production.get(0));
+        assertEquals(CqlSchema.statements().subList(1, 4), production.subList(1, 4), "the tables do not change");
+        assertTrue(CqlSchema.statements("1").get(0).endsWith("{'class': 'SimpleStrategy', 'replication_factor': 1}"));
+        for (String bad : List.of("", "dc1", "dc1:0", "dc1:3;drop", "dc'1:3")) {
+            assertThrows(IllegalArgumentException.class, () -> CqlSchema.statements(bad), bad);
         }
     }
 
