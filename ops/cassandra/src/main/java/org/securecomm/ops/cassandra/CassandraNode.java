@@ -73,7 +73,7 @@ public final class CassandraNode implements AutoCloseable {
             throw e;
         }
         LOG.log(Level.INFO, "Cassandra child pid {0,number,#} ready on {1}:{2,number,#} in {3,number,#} ms"
-                + " (data in {4})", process.pid(), NodeConfig.HOST, config.nativePort(),
+                + " (data in {4})", process.pid(), config.host(), config.nativePort(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), config.dataDir());
         return node;
     }
@@ -89,7 +89,7 @@ public final class CassandraNode implements AutoCloseable {
     }
 
     public String host() {
-        return NodeConfig.HOST;
+        return config.host();
     }
 
     public int nativePort() {
@@ -158,7 +158,7 @@ public final class CassandraNode implements AutoCloseable {
                 throw failure("exited with code " + process.exitValue() + " before answering CQL",
                         stdoutOffset, systemLogOffset);
             }
-            if (NativeProtocolProbe.answersOptions(NodeConfig.HOST, config.nativePort(), PROBE_TIMEOUT)) {
+            if (NativeProtocolProbe.answersOptions(config.host(), config.nativePort(), PROBE_TIMEOUT)) {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -177,7 +177,7 @@ public final class CassandraNode implements AutoCloseable {
     private IllegalStateException failure(String what, long stdoutOffset, long systemLogOffset) {
         StringBuilder msg = new StringBuilder()
                 .append("Cassandra child pid ").append(process.pid()).append(' ').append(what)
-                .append(" (").append(NodeConfig.HOST).append(':').append(config.nativePort())
+                .append(" (").append(config.host()).append(':').append(config.nativePort())
                 .append(", data in ").append(config.dataDir()).append(')');
         appendTail(msg, config.systemLog(), systemLogOffset);
         appendTail(msg, config.stdoutLog(), stdoutOffset);
@@ -194,18 +194,21 @@ public final class CassandraNode implements AutoCloseable {
     }
 
     /**
-     * How to start a node. {@code nativePort}/{@code storagePort} 0 mean a free port on 127.0.0.1;
+     * How to start a node. It listens on {@code host} (default 127.0.0.1; another local address when
+     * clients in network namespaces must reach it). {@code nativePort}/{@code storagePort} 0 mean a free port there;
      * an empty {@code javaHome} means this JVM if it is Java 11 or 17, else an installed Java 17.
      */
-    public record Options(Path dataDir, int nativePort, int storagePort, String maxHeap,
+    public record Options(Path dataDir, String host, int nativePort, int storagePort, String maxHeap,
                           Optional<Path> javaHome, Duration startupTimeout) {
 
+        public static final String DEFAULT_HOST = "127.0.0.1";
         public static final String DEFAULT_MAX_HEAP = "512m";
         public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
         private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
 
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(host, "host");
             checkPort("nativePort", nativePort);
             checkPort("storagePort", storagePort);
             Objects.requireNonNull(maxHeap, "maxHeap");
@@ -221,27 +224,31 @@ public final class CassandraNode implements AutoCloseable {
 
         /** Defaults: free ports, 512m heap, automatic Java selection, 120 s startup timeout. */
         public static Options of(Path dataDir) {
-            return new Options(dataDir, 0, 0, DEFAULT_MAX_HEAP, Optional.empty(), DEFAULT_STARTUP_TIMEOUT);
+            return new Options(dataDir, DEFAULT_HOST, 0, 0, DEFAULT_MAX_HEAP, Optional.empty(), DEFAULT_STARTUP_TIMEOUT);
+        }
+
+        public Options withHost(String address) {
+            return new Options(dataDir, address, nativePort, storagePort, maxHeap, javaHome, startupTimeout);
         }
 
         public Options withNativePort(int port) {
-            return new Options(dataDir, port, storagePort, maxHeap, javaHome, startupTimeout);
+            return new Options(dataDir, host, port, storagePort, maxHeap, javaHome, startupTimeout);
         }
 
         public Options withStoragePort(int port) {
-            return new Options(dataDir, nativePort, port, maxHeap, javaHome, startupTimeout);
+            return new Options(dataDir, host, nativePort, port, maxHeap, javaHome, startupTimeout);
         }
 
         public Options withMaxHeap(String heap) {
-            return new Options(dataDir, nativePort, storagePort, heap, javaHome, startupTimeout);
+            return new Options(dataDir, host, nativePort, storagePort, heap, javaHome, startupTimeout);
         }
 
         public Options withJavaHome(Path home) {
-            return new Options(dataDir, nativePort, storagePort, maxHeap, Optional.of(home), startupTimeout);
+            return new Options(dataDir, host, nativePort, storagePort, maxHeap, Optional.of(home), startupTimeout);
         }
 
         public Options withStartupTimeout(Duration timeout) {
-            return new Options(dataDir, nativePort, storagePort, maxHeap, javaHome, timeout);
+            return new Options(dataDir, host, nativePort, storagePort, maxHeap, javaHome, timeout);
         }
 
         private static void checkPort(String name, int port) {

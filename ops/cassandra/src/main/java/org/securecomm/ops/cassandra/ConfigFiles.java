@@ -87,8 +87,8 @@ final class ConfigFiles {
                 yamlString(d.resolve("saved_caches")),
                 yamlString(d.resolve("hints")),
                 yamlString(d.resolve("cdc_raw")),
-                NodeConfig.HOST, c.storagePort(),
-                NodeConfig.HOST, NodeConfig.HOST,
+                c.host(), c.storagePort(),
+                c.host(), c.host(),
                 c.storagePort(), c.nativePort());
     }
 

@@ -37,8 +37,9 @@ final class NodeConfigTest {
 
         CassandraNode.Options changed = o.withNativePort(19042).withStoragePort(17000).withMaxHeap("1g")
                 .withJavaHome(Path.of("/opt/jdk")).withStartupTimeout(Duration.ofSeconds(5));
-        assertEquals(new CassandraNode.Options(tmp, 19042, 17000, "1g", Optional.of(Path.of("/opt/jdk")),
+        assertEquals(new CassandraNode.Options(tmp, "127.0.0.1", 19042, 17000, "1g", Optional.of(Path.of("/opt/jdk")),
                 Duration.ofSeconds(5)), changed);
+        assertEquals("10.213.0.254", o.withHost("10.213.0.254").host());
     }
 
     @Test
@@ -204,7 +205,7 @@ final class NodeConfigTest {
     }
 
     private NodeConfig config(Path dataDir) {
-        return new NodeConfig(dataDir.toAbsolutePath(), 19043, 17001, "512m", Path.of("/jdk17"), Duration.ofSeconds(9));
+        return new NodeConfig(dataDir.toAbsolutePath(), "127.0.0.1", 19043, 17001, "512m", Path.of("/jdk17"), Duration.ofSeconds(9));
     }
 
     /** A directory that looks like a JDK: an executable bin/java and, optionally, a release file. */
