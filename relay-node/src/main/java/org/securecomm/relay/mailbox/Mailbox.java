@@ -54,8 +54,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         default void persisted(long nanos) {
         }
 
-        /** The mailbox {@code entityId} on this node now holds this many envelopes (0 timestamp when empty). */
-        default void queueChanged(String entityId, int envelopes, long oldestServerTimestamp) {
+        /**
+         * The mailbox {@code entityId} on this node now holds this many envelopes (0 timestamp when
+         * empty), and its device is connected or not.
+         */
+        default void queueChanged(String entityId, int envelopes, long oldestServerTimestamp, boolean deviceConnected) {
         }
 
         /** The mailbox stopped on this node (passivated, handed off, node stopping). */
@@ -185,6 +188,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     inFlight.clear();
                     queueEmptyOwed = true;
                     context.cancelReceiveTimeout();
+                    reportQueue(state);
                     pushMore(state);
                     return Effect().none();
                 })
@@ -192,6 +196,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     if (cmd.connection().equals(connection)) {
                         connection = null;
                         inFlight.clear();
+                        reportQueue(state);
                         context.setReceiveTimeout(settings.idleTimeout(), Tick.IDLE);
                     }
                     return Effect().none();
@@ -259,7 +264,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     }
 
     private void reportQueue(MailboxState state) {
-        listener.queueChanged(entityId, state.size(), state.oldestServerTimestamp());
+        listener.queueChanged(entityId, state.size(), state.oldestServerTimestamp(), connection != null);
     }
 
     /** Pushes the oldest not-yet-pushed envelopes until the window is full. */

@@ -151,8 +151,8 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
     }
 
     @Override
-    public void queueChanged(String mailbox, int envelopes, long oldestServerTimestamp) {
-        mailboxes.changed(mailbox, envelopes, oldestServerTimestamp);
+    public void queueChanged(String mailbox, int envelopes, long oldestServerTimestamp, boolean deviceConnected) {
+        mailboxes.changed(mailbox, envelopes, oldestServerTimestamp, deviceConnected);
     }
 
     @Override
