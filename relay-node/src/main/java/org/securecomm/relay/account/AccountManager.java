@@ -111,6 +111,9 @@ public final class AccountManager {
                     String accountId = verifiedAccountId(verified);
                     return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout()))
                             .thenCompose(existing -> {
+                                if (existing.disabled()) {
+                                    throw accountDisabled();
+                                }
                                 if (!existing.exists()) {
                                     return claimUsername(username, accountId);
                                 }
@@ -171,6 +174,9 @@ public final class AccountManager {
                     ? devices.devices().stream().filter(d -> d.id() == deviceId).findFirst().orElse(null) : null;
             if (device == null) {
                 throw authenticationFailed();
+            }
+            if (devices.disabled()) {
+                throw accountDisabled();
             }
             String cacheKey = accountId + "." + deviceId;
             CompletionStage<Boolean> valid = credentialCache.matches(cacheKey, device.passwordHash(), password)
@@ -338,6 +344,15 @@ public final class AccountManager {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** An operator deleted the account behind {@code username} (on this or another node): resolve it afresh. */
+    public void forgetUsername(String username) {
+        accountIdByUsername.remove(username);
+    }
+
+    private static ApiException accountDisabled() {
+        return new ApiException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled by the relay's operator");
     }
 
     private static ApiException authenticationFailed() {
