@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -43,6 +44,9 @@ public final class AdminServer {
     public record Dependencies(ClusterSharding sharding, AccountManager accounts, IdentifierHasher identifierHasher,
                                Federation federation, Clock clock) {
     }
+
+    /** The coordinated-shutdown reason of a node drained through {@code admin drain}: a normal stop. */
+    public static final CoordinatedShutdown.Reason DRAIN_REASON = ClusterAdmin.DRAIN;
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final Map<ActorSystem<?>, AdminServer> RUNNING = new ConcurrentHashMap<>();
