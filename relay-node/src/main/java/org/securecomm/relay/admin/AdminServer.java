@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -116,7 +118,12 @@ public final class AdminServer {
                         + " (set securecomm.admin.token-file, or SECURECOMM_ADMIN_TOKEN)", e);
             }
             Path written = tokenFile;
-            system.getWhenTerminated().thenRun(() -> deleteQuietly(written));
+            // A task (not a termination callback) so the file is gone before the system reports terminated.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "securecomm-admin-token-file",
+                    () -> {
+                        deleteQuietly(written);
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
             log.info("admin listener on http://{}:{} ; generated token in {} (owner-only; deleted when the node stops)",
                     settings.host(), port, tokenFile);
         } else {
