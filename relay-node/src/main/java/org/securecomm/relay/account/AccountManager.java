@@ -175,9 +175,6 @@ public final class AccountManager {
             if (device == null) {
                 throw authenticationFailed();
             }
-            if (devices.disabled()) {
-                throw accountDisabled();
-            }
             String cacheKey = accountId + "." + deviceId;
             CompletionStage<Boolean> valid = credentialCache.matches(cacheKey, device.passwordHash(), password)
                     ? CompletableFuture.completedFuture(true)
@@ -185,6 +182,9 @@ public final class AccountManager {
             return valid.thenApply(ok -> {
                 if (!ok) {
                     throw authenticationFailed();
+                }
+                if (devices.disabled()) { // told only to the holder of a valid credential
+                    throw accountDisabled();
                 }
                 credentialCache.remember(cacheKey, device.passwordHash(), password);
                 return new Authenticated(new AuthenticatedDevice(accountId, deviceId, new Address(devices.username(), settings.domain())),

@@ -221,6 +221,13 @@ class AdminServerTest {
             AdminHttp.Reply mailbox = admin.get("/v1/mailbox?address=" + newKarl.address);
             assertEquals(0, mailbox.json().get("devices").get(0).get("envelopes").asInt(), mailbox.body());
         }
+        // The deleted account's identifier registers again too (a fresh account: one device, nothing queued).
+        try (TestDevice returning = TestDevice.register(node.clientUrl(), codes, "karl-" + suffix + "@example.org", "karl3" + suffix)) {
+            AdminHttp.Reply mailbox = admin.get("/v1/mailbox?address=" + returning.address);
+            assertEquals(200, mailbox.status(), mailbox.body());
+            assertEquals(1, mailbox.json().get("devices").size(), mailbox.body());
+            assertEquals(0, mailbox.json().get("devices").get(0).get("envelopes").asInt(), mailbox.body());
+        }
     }
 
     @Test
