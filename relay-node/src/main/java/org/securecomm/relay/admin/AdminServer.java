@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -51,7 +52,8 @@ public final class AdminServer {
     public static final CoordinatedShutdown.Reason DRAIN_REASON = ClusterAdmin.DRAIN;
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-    private static final Map<ActorSystem<?>, AdminServer> RUNNING = new ConcurrentHashMap<>();
+    // By identity: typed systems compare as actor refs, by path, and every node's system is "securecomm".
+    private static final Map<ActorSystem<?>, AdminServer> RUNNING = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private final ServerBinding binding;
     private final Path tokenFile;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -296,6 +297,20 @@ class AdminServerTest {
         assertFalse(reply.json().get("federation").asBoolean());
         assertTrue(reply.json().get("message").asText().contains("federation is off"), reply.body());
         assertEquals(0, reply.json().get("peers").size());
+    }
+
+    @Test
+    void aTakenAdminPortLeavesTheNodeServingClientsWithoutIt() throws Exception {
+        int taken = AdminServer.of(node.system()).port();
+        CapturingCodeSender secondCodes = new CapturingCodeSender();
+        try (RelayNode second = TestRelays.start(SharedCassandra.get(), TestRelays.newIdentifierKey(), secondCodes,
+                Map.of("securecomm.admin.port", taken, "securecomm.admin.token", token))) {
+            assertNull(AdminServer.of(second.system()), "no listener: the port was taken");
+            try (TestDevice olga = TestDevice.register(second.clientUrl(), secondCodes, "olga-" + suffix + "@example.org", "olga" + suffix)) {
+                assertTrue(olga.connection().isOpen());
+            }
+        }
+        assertEquals(200, admin.get("/v1/members").status(), "the first node's listener is untouched");
     }
 
     @Test
