@@ -69,8 +69,8 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     public record GetDevices(ActorRef<Devices> replyTo) implements Command {
     }
 
-    /** {@code username} is null when the account does not exist. */
-    public record Devices(String username, List<Device> devices) implements CborSerializable {
+    /** {@code username} is null when the account does not exist; {@code disabled} by an operator. */
+    public record Devices(String username, List<Device> devices, boolean disabled) implements CborSerializable {
         public boolean exists() {
             return username != null;
         }
@@ -110,6 +110,29 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     }
 
     public record GetKeyStock(int deviceId, ActorRef<KeyStock> replyTo) implements Command {
+    }
+
+    // ------------------------------------------------------------------ administration (operator actions)
+
+    /** Disables the account (its devices can no longer authenticate) or enables it again. */
+    public record SetDisabled(boolean disabled, long nowMillis, ActorRef<AdminResult> replyTo) implements Command {
+    }
+
+    /** Deletes the account: devices, keys and username are forgotten; the id may be created afresh. */
+    public record Delete(long nowMillis, ActorRef<AdminResult> replyTo) implements Command {
+    }
+
+    /** The account as it was before the action; {@code username} is null when there was no such account. */
+    public record AdminResult(String username, List<Integer> deviceIds, boolean disabled) implements CborSerializable {
+        public boolean existed() {
+            return username != null;
+        }
+    }
+
+    public record DisabledChanged(boolean disabled, long atMillis) implements Event {
+    }
+
+    public record AccountDeleted(long atMillis) implements Event {
     }
 
     // ------------------------------------------------------------------ events
@@ -180,14 +203,32 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
                 .onCommand(LinkDevice.class, this::onLinkDevice)
                 .onCommand(RemoveDevice.class, this::onRemoveDevice)
                 .onCommand(GetDevices.class, (state, cmd) ->
-                        Effect().reply(cmd.replyTo(), new Devices(state.username(), List.copyOf(state.devices().values()))))
+                        Effect().reply(cmd.replyTo(), new Devices(state.username(), List.copyOf(state.devices().values()), state.disabled())))
                 .onCommand(UploadKeys.class, this::onUploadKeys)
                 .onCommand(ClaimPreKeys.class, this::onClaimPreKeys)
                 .onCommand(GetKeyStock.class, (state, cmd) -> {
                     Device device = state.device(cmd.deviceId());
                     return Effect().reply(cmd.replyTo(), device == null ? new KeyStock(0, 0, false, false) : device.keyStock());
                 })
+                .onCommand(SetDisabled.class, this::onSetDisabled)
+                .onCommand(Delete.class, this::onDelete)
                 .build();
+    }
+
+    private Effect<Event, AccountState> onSetDisabled(AccountState state, SetDisabled cmd) {
+        AdminResult before = new AdminResult(state.username(), List.copyOf(state.devices().keySet()), state.disabled());
+        if (!state.exists() || state.disabled() == cmd.disabled()) {
+            return Effect().reply(cmd.replyTo(), before);
+        }
+        return Effect().persist(new DisabledChanged(cmd.disabled(), cmd.nowMillis())).thenReply(cmd.replyTo(), s -> before);
+    }
+
+    private Effect<Event, AccountState> onDelete(AccountState state, Delete cmd) {
+        AdminResult before = new AdminResult(state.username(), List.copyOf(state.devices().keySet()), state.disabled());
+        if (!state.exists()) {
+            return Effect().reply(cmd.replyTo(), before);
+        }
+        return Effect().persist(new AccountDeleted(cmd.nowMillis())).thenReply(cmd.replyTo(), s -> before);
     }
 
     private Effect<Event, AccountState> onCreate(AccountState state, Create cmd) {
@@ -292,13 +333,16 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
                 .onEvent(AccountCreated.class, (state, e) -> new AccountState(e.username(), e.identityKey(),
                         Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis(),
                                 e.encryptedDeviceName())),
-                        PRIMARY_DEVICE + 1))
+                        PRIMARY_DEVICE + 1, false))
                 .onEvent(AccountReset.class, (state, e) -> new AccountState(state.username(), e.identityKey(),
                         Map.of(PRIMARY_DEVICE, Device.fresh(PRIMARY_DEVICE, e.registrationId(), e.passwordHash(), e.atMillis(),
                                 e.encryptedDeviceName())),
-                        state.nextDeviceId()))
+                        state.nextDeviceId(), state.disabled()))
                 .onEvent(DeviceLinked.class, (state, e) ->
                         state.withDevice(Device.fresh(e.deviceId(), e.registrationId(), e.passwordHash(), e.atMillis(), e.encryptedName())))
+                .onEvent(DisabledChanged.class, (state, e) ->
+                        new AccountState(state.username(), state.identityKey(), state.devices(), state.nextDeviceId(), e.disabled()))
+                .onEvent(AccountDeleted.class, (state, e) -> AccountState.EMPTY)
                 .onEvent(DeviceRemoved.class, (state, e) -> state.withoutDevice(e.deviceId()))
                 .onEvent(KeysUploaded.class, (state, e) -> state.withDevice(state.device(e.deviceId())
                         .withUploadedKeys(e.signedPreKey(), e.oneTimePreKeys(), e.kyberPreKeys(), e.lastResortKyberPreKey())))

@@ -111,6 +111,9 @@ public final class AccountManager {
                     String accountId = verifiedAccountId(verified);
                     return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout()))
                             .thenCompose(existing -> {
+                                if (existing.disabled()) {
+                                    throw accountDisabled();
+                                }
                                 if (!existing.exists()) {
                                     return claimUsername(username, accountId);
                                 }
@@ -179,6 +182,9 @@ public final class AccountManager {
             return valid.thenApply(ok -> {
                 if (!ok) {
                     throw authenticationFailed();
+                }
+                if (devices.disabled()) { // told only to the holder of a valid credential
+                    throw accountDisabled();
                 }
                 credentialCache.remember(cacheKey, device.passwordHash(), password);
                 return new Authenticated(new AuthenticatedDevice(accountId, deviceId, new Address(devices.username(), settings.domain())),
@@ -338,6 +344,15 @@ public final class AccountManager {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** An operator deleted the account behind {@code username} (on this or another node): resolve it afresh. */
+    public void forgetUsername(String username) {
+        accountIdByUsername.remove(username);
+    }
+
+    private static ApiException accountDisabled() {
+        return new ApiException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled by the relay's operator");
     }
 
     private static ApiException authenticationFailed() {

@@ -4,11 +4,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.securecomm.relay.CborSerializable;
 
-/** State of one Account entity; {@link #EMPTY} until the account is created. */
-public record AccountState(String username, byte[] identityKey, Map<Integer, Device> devices, int nextDeviceId)
+/**
+ * State of one Account entity; {@link #EMPTY} until the account is created (and again after an
+ * operator deleted it). {@code disabled}: an operator disabled it, authentication is refused.
+ */
+public record AccountState(String username, byte[] identityKey, Map<Integer, Device> devices, int nextDeviceId, boolean disabled)
         implements CborSerializable {
 
-    public static final AccountState EMPTY = new AccountState(null, null, Map.of(), 1);
+    public static final AccountState EMPTY = new AccountState(null, null, Map.of(), 1, false);
 
     public AccountState {
         devices = new TreeMap<>(devices);
@@ -25,12 +28,12 @@ public record AccountState(String username, byte[] identityKey, Map<Integer, Dev
     AccountState withoutDevice(int deviceId) {
         Map<Integer, Device> updated = new TreeMap<>(devices);
         updated.remove(deviceId);
-        return new AccountState(username, identityKey, updated, nextDeviceId);
+        return new AccountState(username, identityKey, updated, nextDeviceId, disabled);
     }
 
     AccountState withDevice(Device device) {
         Map<Integer, Device> updated = new TreeMap<>(devices);
         updated.put(device.id(), device);
-        return new AccountState(username, identityKey, updated, Math.max(nextDeviceId, device.id() + 1));
+        return new AccountState(username, identityKey, updated, Math.max(nextDeviceId, device.id() + 1), disabled);
     }
 }

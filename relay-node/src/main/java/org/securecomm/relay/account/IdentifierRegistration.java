@@ -80,6 +80,13 @@ public final class IdentifierRegistration
     public record Owner(String accountId) implements CborSerializable {
     }
 
+    /** An operator deleted the bound account: the identifier may register again (answers the previous owner). */
+    public record Release(String accountId, ActorRef<Owner> replyTo) implements Command {
+    }
+
+    public record IdentifierReleased() implements Event {
+    }
+
     // ------------------------------------------------------------------ events and state
 
     public sealed interface Event extends CborSerializable {
@@ -136,6 +143,9 @@ public final class IdentifierRegistration
                         ? Effect().reply(cmd.replyTo(), new Bound(cmd.accountId()))
                         : Effect().persist(new IdentifierBound(cmd.accountId())).thenReply(cmd.replyTo(), s -> new Bound(cmd.accountId())))
                 .onCommand(Lookup.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Owner(state.boundAccountId())))
+                .onCommand(Release.class, (state, cmd) -> cmd.accountId().equals(state.boundAccountId())
+                        ? Effect().persist(new IdentifierReleased()).thenReply(cmd.replyTo(), s -> new Owner(cmd.accountId()))
+                        : Effect().reply(cmd.replyTo(), new Owner(state.boundAccountId())))
                 .build();
     }
 
@@ -175,6 +185,7 @@ public final class IdentifierRegistration
                 .onEvent(AttemptFailed.class, (s, e) -> new State(s.boundAccountId(), s.reservedAccountId(), s.salt(), s.codeHash(),
                         s.issuedAtMillis(), s.expiresAtMillis(), s.failedAttempts() + 1))
                 .onEvent(IdentifierBound.class, (s, e) -> new State(e.accountId(), e.accountId(), null, null, 0, 0, 0))
+                .onEvent(IdentifierReleased.class, (s, e) -> State.EMPTY)
                 .build();
     }
 

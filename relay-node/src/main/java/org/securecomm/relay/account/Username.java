@@ -35,6 +35,11 @@ public final class Username extends EventSourcedBehavior<Username.Command, Usern
     public record Owner(String accountId) implements CborSerializable {
     }
 
+    /** An operator deleted the owning account: the username is free again. */
+    public record Release(String accountId, ActorRef<ClaimResult> replyTo) implements Command {
+    }
+
+    /** {@code accountId} null: released (the owning account was deleted). */
     public record Claimed(String accountId) implements CborSerializable {
     }
 
@@ -59,6 +64,9 @@ public final class Username extends EventSourcedBehavior<Username.Command, Usern
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Resolve.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Owner(state.accountId())))
+                .onCommand(Release.class, (state, cmd) -> cmd.accountId().equals(state.accountId())
+                        ? Effect().persist(new Claimed(null)).thenReply(cmd.replyTo(), s -> new ClaimResult(true))
+                        : Effect().reply(cmd.replyTo(), new ClaimResult(false)))
                 .build();
     }
 

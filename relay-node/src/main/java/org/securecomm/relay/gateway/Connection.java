@@ -389,6 +389,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             return close("this device connected again elsewhere");
         } else if (pushed instanceof DeviceMessage.Removed) {
             return close("this device was removed from its account");
+        } else if (pushed instanceof DeviceMessage.AccountClosed closed) {
+            return close(closed.reason());
         }
         return this;
     }

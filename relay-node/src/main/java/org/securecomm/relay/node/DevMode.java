@@ -61,9 +61,10 @@ public final class DevMode {
                     "securecomm.cassandra.contact-points",
                     ConfigValueFactory.fromIterable(List.of(cassandra.host() + ":" + cassandra.nativePort()))));
             if (port == 0) {
-                // A free HTTP port (tests, several dev nodes side by side): free media and management ports too.
+                // A free HTTP port (tests, several dev nodes side by side): free media, management and admin ports too.
                 settings.put("securecomm.media.port", 0);
                 settings.put("pekko.management.http.port", 0);
+                settings.put("securecomm.admin.port", 0);
             }
             // 1:1 calls with --ice-policy relay need a TURN server: a local coturn when one is installed.
             if (CoturnServer.installed()) {

@@ -2,14 +2,22 @@ package org.securecomm.relay.node;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.securecomm.relay.account.VerificationCodeSenders;
+import org.securecomm.relay.admin.AdminCli;
+import org.securecomm.relay.admin.AdminServer;
+import org.securecomm.relay.admin.AdminSettings;
 
 /**
  * Command line of the relay node.
  * <pre>
  *   securecomm-relay dev [--data-dir DIR] [--port N]   local node + local Cassandra (development)
  *   securecomm-relay run                               production node, configured by application.conf / env
+ *   securecomm-relay admin [...] COMMAND               a running node's admin API (see AdminCli)
  * </pre>
  */
 public final class Main {
@@ -17,6 +25,9 @@ public final class Main {
     private static final String USAGE = """
             usage: securecomm-relay dev [--data-dir DIR] [--port N]
                    securecomm-relay run      (configure with -Dconfig.file=FILE and SECURECOMM_* variables, see README)
+                   securecomm-relay admin [--url URL] [--token-file FILE] [--json] COMMAND
+                                             (members, shards, drain, peers, account, mailbox, mailbox-stats;
+                                             `securecomm-relay admin help` lists them)
             """;
 
     private Main() {
@@ -30,6 +41,8 @@ public final class Main {
         switch (args[0]) {
             case "dev" -> dev(args);
             case "run" -> run();
+            case "admin" -> System.exit(AdminCli.run(Arrays.asList(args).subList(1, args.length), System.getenv(), System.out,
+                    System.err));
             case "--help", "-h", "help" -> System.out.print(USAGE);
             default -> {
                 System.err.print("unknown command " + args[0] + "\n" + USAGE);
@@ -62,21 +75,70 @@ public final class Main {
         awaitShutdown(running);
     }
 
+    /**
+     * Runs a production node until its actor system terminates, whatever the cause (a signal, a
+     * drain, downed by the Split Brain Resolver, failed to join), then ends the process so that
+     * systemd or Kubernetes restarts it: a JVM left without its actor system serves nothing.
+     */
     private static void run() throws Exception {
         var config = RelayConfig.load(System.getenv());
-        RelaySettings.from(config); // fail fast, before anything starts, on a bad configuration
+        try {
+            // Fail fast, before anything starts, on a bad configuration.
+            RelaySettings.from(config);
+            AdminSettings.from(config);
+        } catch (RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
         var executor = java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "verification-sender");
             thread.setDaemon(true);
             return thread;
         });
-        RelayNode node = RelayNode.start(config, VerificationCodeSenders.fromConfig(config.getConfig("securecomm.verification"), executor),
-                Clock.systemUTC());
+        RelayNode node;
+        try {
+            node = RelayNode.start(config, VerificationCodeSenders.fromConfig(config.getConfig("securecomm.verification"), executor),
+                    Clock.systemUTC());
+        } catch (RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.println("SecureComm relay ready for " + node.domain() + " at " + node.clientUrl());
         System.out.println(node.federation() == null
                 ? "federation off (securecomm.federation.enabled): addresses of other domains are refused"
                 : "federation on: other clusters reach " + node.domain() + " at " + node.federation().publishedEndpoint());
-        awaitShutdown(node);
+        AtomicBoolean signalled = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            signalled.set(true);
+            System.out.println("stopping...");
+            node.close();
+            System.out.println("stopped");
+        }, "securecomm-shutdown"));
+        node.system().getWhenTerminated().toCompletableFuture().join();
+        Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
+        int code = exitCode(reason);
+        System.out.println("the actor system terminated (" + reason.map(Object::toString).orElse("no coordinated shutdown")
+                + "): exit code " + code);
+        if (!signalled.get()) {
+            System.exit(code); // from within a shutdown (a signal) the JVM is already exiting
+        }
+    }
+
+    /**
+     * The process exit code for why the node's actor system terminated: 0 for a normal stop (a
+     * signal, {@link RelayNode#close}, an admin drain, leaving the cluster), 1 for everything else
+     * (downed by the Split Brain Resolver, failed to join, incompatible configuration, terminated
+     * without a coordinated shutdown).
+     */
+    public static int exitCode(Optional<CoordinatedShutdown.Reason> reason) {
+        if (reason.isEmpty()) {
+            return 1;
+        }
+        CoordinatedShutdown.Reason r = reason.get();
+        boolean normal = r == CoordinatedShutdown.jvmExitReason() || r == CoordinatedShutdown.unknownReason()
+                || r == CoordinatedShutdown.clusterLeavingReason() || r == AdminServer.DRAIN_REASON;
+        return normal ? 0 : 1;
     }
 
     /** Blocks until SIGINT/SIGTERM, then closes everything before the JVM exits. */

@@ -32,6 +32,7 @@ import org.securecomm.relay.account.KeyDirectory;
 import org.securecomm.relay.account.PasswordHasher;
 import org.securecomm.relay.account.Username;
 import org.securecomm.relay.account.VerificationCodeSender;
+import org.securecomm.relay.admin.AdminServer;
 import org.securecomm.relay.call.CallManager;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.cluster.ClusterFormation;
@@ -136,6 +137,8 @@ public final class RelayNode implements AutoCloseable {
             if (federation != null) {
                 federation.start(accounts, keys, envelopes, calls, metrics);
             }
+            // Operators' admin API (admin package): loopback only by default, bearer token; stops with the node.
+            AdminServer.start(system, config, new AdminServer.Dependencies(sharding, accounts, identifierHasher, federation, clock));
 
             ConnectionRegistry connections = new ConnectionRegistry();
             NodeLifecycle lifecycle = NodeLifecycle.get(system);

@@ -36,6 +36,10 @@ public sealed interface DeviceMessage extends CborSerializable {
     record Removed() implements DeviceMessage {
     }
 
+    /** An operator disabled or deleted the account: close (authentication is refused from now on). */
+    record AccountClosed(String reason) implements DeviceMessage {
+    }
+
     /** A body for the device-linking channel an unauthenticated connection opened. */
     record Provisioning(String channelId, byte[] body) implements DeviceMessage {
     }

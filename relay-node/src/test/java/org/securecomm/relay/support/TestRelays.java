@@ -44,6 +44,7 @@ public final class TestRelays {
         settings.put("securecomm.http.shutdown-deadline", "3s");
         // Management (health probes, cluster routes) on a free port: many nodes share this machine.
         settings.put("pekko.management.http.port", 0);
+        settings.put("securecomm.admin.port", 0);
         settings.putAll(overrides);
         return ConfigFactory.load(ConfigFactory.parseMap(settings));
     }
