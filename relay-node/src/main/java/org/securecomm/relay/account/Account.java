@@ -70,7 +70,7 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
     }
 
     /** {@code username} is null when the account does not exist; {@code disabled} by an operator. */
-    public record Devices(String username, List<Device> devices, boolean disabled) implements CborSerializable {
+    public record Devices(String username, List<DeviceSummary> devices, boolean disabled) implements CborSerializable {
         public boolean exists() {
             return username != null;
         }
@@ -203,7 +203,8 @@ public final class Account extends EventSourcedBehavior<Account.Command, Account
                 .onCommand(LinkDevice.class, this::onLinkDevice)
                 .onCommand(RemoveDevice.class, this::onRemoveDevice)
                 .onCommand(GetDevices.class, (state, cmd) ->
-                        Effect().reply(cmd.replyTo(), new Devices(state.username(), List.copyOf(state.devices().values()), state.disabled())))
+                        Effect().reply(cmd.replyTo(), new Devices(state.username(),
+                                state.devices().values().stream().map(DeviceSummary::of).toList(), state.disabled())))
                 .onCommand(UploadKeys.class, this::onUploadKeys)
                 .onCommand(ClaimPreKeys.class, this::onClaimPreKeys)
                 .onCommand(GetKeyStock.class, (state, cmd) -> {

@@ -170,7 +170,7 @@ public final class AccountManager {
             return CompletableFuture.failedFuture(authenticationFailed());
         }
         return Asks.plain(account(accountId).ask(Account.GetDevices::new, settings.askTimeout())).thenCompose(devices -> {
-            Device device = devices.exists()
+            DeviceSummary device = devices.exists()
                     ? devices.devices().stream().filter(d -> d.id() == deviceId).findFirst().orElse(null) : null;
             if (device == null) {
                 throw authenticationFailed();

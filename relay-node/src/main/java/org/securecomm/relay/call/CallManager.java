@@ -32,7 +32,7 @@ import org.securecomm.relay.ApiException;
 import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
-import org.securecomm.relay.account.Device;
+import org.securecomm.relay.account.DeviceSummary;
 import org.securecomm.relay.media.MediaAdmission;
 
 /**
@@ -246,7 +246,7 @@ public final class CallManager {
                     throw new ApiException(ErrorCode.INVALID_ARGUMENT, "one does not call one's own address");
                 }
                 return accounts.devices(accountId).thenApply(devices ->
-                        new CallRoom.Callee(accountId, address.toString(), devices.devices().stream().map(Device::id).toList()));
+                        new CallRoom.Callee(accountId, address.toString(), devices.devices().stream().map(DeviceSummary::id).toList()));
             }).toCompletableFuture());
         }
         return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new))

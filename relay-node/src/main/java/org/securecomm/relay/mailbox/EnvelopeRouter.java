@@ -21,7 +21,7 @@ import org.securecomm.relay.Asks;
 import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
-import org.securecomm.relay.account.Device;
+import org.securecomm.relay.account.DeviceSummary;
 
 /**
  * Sends one message to every device of a recipient, and its copy to every other device of the
@@ -256,7 +256,7 @@ public final class EnvelopeRouter {
     private static MismatchedDevices mismatch(AuthenticatedDevice sender, String accountId, Account.Devices devices,
                                               List<Outgoing> envelopes) {
         Map<Integer, Integer> registrationIds = new HashMap<>();
-        for (Device device : devices.devices()) {
+        for (DeviceSummary device : devices.devices()) {
             // A device does not send to itself; its own account's other devices get copies.
             if (sender == null || !(accountId.equals(sender.accountId()) && device.id() == sender.deviceId())) {
                 registrationIds.put(device.id(), device.registrationId());

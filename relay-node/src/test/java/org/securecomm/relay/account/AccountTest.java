@@ -48,6 +48,30 @@ class AccountTest {
     }
 
     @Test
+    void deviceListsStaySmallEnoughToCrossNodesWhateverKeysAreStored() {
+        String id = UUID.randomUUID().toString();
+        ActorRef<Account.Command> account = spawn(id);
+        byte[] identity = {5, 1, 2, 3};
+        this.<Account.Created>ask(account, r -> new Account.Create("nina", 11, identity, "hash-1", new byte[] {1}, 1000L, r));
+        this.<Account.LinkResult>ask(account, r -> new Account.LinkDevice(12, "hash-2", new byte[] {1}, 2000L, r));
+        for (int device = 1; device <= 2; device++) {
+            int deviceId = device;
+            // Real sizes: ML-KEM-1024 public keys (1,569 bytes) and signatures, the stock's cap of each kind.
+            List<PreKey> oneTime = java.util.stream.IntStream.range(0, 20).mapToObj(i -> new PreKey(i, new byte[33])).toList();
+            List<SignedPreKey> kyber = java.util.stream.IntStream.range(0, 20)
+                    .mapToObj(i -> new SignedPreKey(100 + i, new byte[1569], new byte[64])).toList();
+            assertInstanceOf(Account.KeysStored.class, this.<Account.UploadResult>ask(account, r -> new Account.UploadKeys(deviceId,
+                    identity, new SignedPreKey(1, new byte[33], new byte[64]), oneTime, kyber, new SignedPreKey(999, new byte[1569], new byte[64]), r)));
+        }
+        Account.Devices devices = ask(account, Account.GetDevices::new);
+        assertEquals(new KeyStock(20, 20, true, true), devices.devices().get(1).keyStock());
+        byte[] serialized = org.apache.pekko.serialization.SerializationExtension.get(testKit.system()).serialize(devices).get();
+        // Without prekeys: a few hundred bytes per device, not the ~70 KB of keys stored here
+        // (with production stocks of 100 keys each, over a cluster frame of 256 KiB).
+        assertTrue(serialized.length < 2_000, "a device list of " + serialized.length + " bytes");
+    }
+
+    @Test
     void createsLinksDevicesUpToTheLimitAndRecovers() {
         String id = UUID.randomUUID().toString();
         ActorRef<Account.Command> account = spawn(id);
@@ -61,7 +85,7 @@ class AccountTest {
         testKit.stop(account);
         Account.Devices recovered = ask(spawn(id), Account.GetDevices::new);
         assertEquals("olga", recovered.username());
-        assertEquals(List.of(1, 2, 3), recovered.devices().stream().map(Device::id).toList());
+        assertEquals(List.of(1, 2, 3), recovered.devices().stream().map(DeviceSummary::id).toList());
         assertEquals("hash-3", recovered.devices().get(2).passwordHash());
     }
 
@@ -79,7 +103,7 @@ class AccountTest {
         assertEquals(Account.RemoveResult.REMOVED, this.<Account.RemoveResult>ask(account, r -> new Account.RemoveDevice(2, 1, r)));
         testKit.stop(account);
         Account.Devices devices = ask(spawn(id), Account.GetDevices::new);
-        assertEquals(List.of(1), devices.devices().stream().map(Device::id).toList());
+        assertEquals(List.of(1), devices.devices().stream().map(DeviceSummary::id).toList());
         assertArrayEquals(new byte[] {1}, devices.devices().get(0).encryptedName());
     }
 

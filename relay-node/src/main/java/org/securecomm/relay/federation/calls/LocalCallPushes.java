@@ -8,7 +8,7 @@ import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.federation.v1.DevicePush;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.account.AccountManager;
-import org.securecomm.relay.account.Device;
+import org.securecomm.relay.account.DeviceSummary;
 import org.securecomm.relay.call.CallPushes;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.session.DeviceMessage;
@@ -50,7 +50,7 @@ public final class LocalCallPushes implements DevicePushes {
                 return CompletableFuture.completedFuture(null);
             }
             return accounts.devices(accountId).thenAccept(devices -> {
-                for (Device device : devices.devices()) {
+                for (DeviceSummary device : devices.devices()) {
                     boolean spared = message instanceof DeviceMessage.CallRingingStopped && legs.inCall(callId, accountId, device.id());
                     if (!spared) {
                         tell(accountId, device.id(), message);
