@@ -18,6 +18,7 @@ import org.securecomm.relay.admin.AdminSettings;
  *   securecomm-relay dev [--data-dir DIR] [--port N]   local node + local Cassandra (development)
  *   securecomm-relay run                               production node, configured by application.conf / env
  *   securecomm-relay admin [...] COMMAND               a running node's admin API (see AdminCli)
+ *   securecomm-relay schema [--replication SPEC]       the CQL schema, for cqlsh
  * </pre>
  */
 public final class Main {
@@ -28,6 +29,9 @@ public final class Main {
                    securecomm-relay admin [--url URL] [--token-file FILE] [--json] COMMAND
                                              (members, shards, drain, peers, account, mailbox, mailbox-stats;
                                              `securecomm-relay admin help` lists them)
+                   securecomm-relay schema [--replication DC:N[,DC:N...] | N]
+                                             (prints the CQL schema with that keyspace replication, for cqlsh;
+                                             production: 3 per data center, e.g. dc1:3)
             """;
 
     private Main() {
@@ -43,6 +47,7 @@ public final class Main {
             case "run" -> run();
             case "admin" -> System.exit(AdminCli.run(Arrays.asList(args).subList(1, args.length), System.getenv(), System.out,
                     System.err));
+            case "schema" -> schema(args);
             case "--help", "-h", "help" -> System.out.print(USAGE);
             default -> {
                 System.err.print("unknown command " + args[0] + "\n" + USAGE);
@@ -73,6 +78,22 @@ public final class Main {
                 : "TURN for 1:1 calls: " + running.turn().turnUrl() + " (a local coturn)");
         System.out.println("SecureComm dev relay ready for " + running.node().domain() + " at " + running.node().clientUrl());
         awaitShutdown(running);
+    }
+
+    private static void schema(String[] args) {
+        String replication = null;
+        if (args.length == 3 && args[1].equals("--replication")) {
+            replication = args[2];
+        } else if (args.length != 1) {
+            fail("schema takes only --replication DC:N[,DC:N...] (or one number for SimpleStrategy)");
+        }
+        try {
+            for (String statement : replication == null ? CqlSchema.statements() : CqlSchema.statements(replication)) {
+                System.out.println(statement + ";\n");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+        }
     }
 
     /**
@@ -108,6 +129,9 @@ public final class Main {
         System.out.println(node.federation() == null
                 ? "federation off (securecomm.federation.enabled): addresses of other domains are refused"
                 : "federation on: other clusters reach " + node.domain() + " at " + node.federation().publishedEndpoint());
+        if (node.managementUri() != null) {
+            System.out.println("health probes and cluster state (private network only) at " + node.managementUri());
+        }
         AtomicBoolean signalled = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             signalled.set(true);
