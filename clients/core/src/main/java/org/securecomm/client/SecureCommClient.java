@@ -139,6 +139,7 @@ public final class SecureCommClient implements AutoCloseable {
     private volatile RelayConnection connection;
     private volatile CompletableFuture<Void> queueEmpty = new CompletableFuture<>();
     private volatile boolean closing;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SecureCommClient(ProfileStore db, ClientOptions options) {
         this.db = db;
@@ -215,6 +216,17 @@ public final class SecureCommClient implements AutoCloseable {
      */
     public static SecureCommClient register(Path profile, char[] passphrase, ClientOptions options, URI server, String username,
                                             String identifier, String deviceName, Supplier<String> code) {
+        return register(profile, passphrase, options, List.of(server), username, identifier, deviceName, code);
+    }
+
+    /**
+     * Registers on the cluster reached at {@code servers} (its nodes, or one load-balanced
+     * address; every URL is stored in the profile). Registration talks to the first URL that
+     * accepts a connection.
+     */
+    public static SecureCommClient register(Path profile, char[] passphrase, ClientOptions options, List<URI> servers, String username,
+                                            String identifier, String deviceName, Supplier<String> code) {
+        List<URI> endpoints = Endpoints.check(servers);
         if (ProfileStore.exists(profile)) {
             throw new ProfileException("a profile already exists in " + profile);
         }
@@ -222,7 +234,7 @@ public final class SecureCommClient implements AutoCloseable {
         IdentityKeyPair identity = IdentityKeyPair.generate();
         int registrationId = KeyHelper.generateRegistrationId(false);
         Registered registered;
-        try (RelayConnection anonymous = RelayConnection.connect(server, options.tls(), push -> { }, options.timeout())) {
+        try (RelayConnection anonymous = connectToAny(endpoints, options)) {
             join(anonymous.call(ClientMessage.newBuilder().setRequestVerificationCode(
                     RequestVerificationCode.newBuilder().setIdentifier(normalized))));
             registered = join(anonymous.call(ClientMessage.newBuilder().setRegister(Register.newBuilder()
@@ -233,7 +245,7 @@ public final class SecureCommClient implements AutoCloseable {
                     .setIdentityKey(ByteString.copyFrom(identity.getPublicKey().serialize()))
                     .setEncryptedDeviceName(DeviceNames.seal(identity, deviceName))))).getRegistered();
         }
-        Credentials credentials = new Credentials(server, registered.getAccountId(), registered.getAddress(), registered.getDeviceId(),
+        Credentials credentials = new Credentials(endpoints, registered.getAccountId(), registered.getAddress(), registered.getDeviceId(),
                 registered.getPassword());
         return create(profile, passphrase, options, identity, registrationId, credentials, client -> { });
     }
@@ -259,6 +271,14 @@ public final class SecureCommClient implements AutoCloseable {
      */
     public static SecureCommClient link(Path profile, char[] passphrase, ClientOptions options, URI server,
                                         Consumer<String> showLink, Consumer<String> showCode) {
+        return link(profile, passphrase, options, List.of(server), showLink, showCode);
+    }
+
+    /** Like {@link #link(Path, char[], ClientOptions, URI, Consumer, Consumer)} with the cluster's relay URLs (the first is used to link). */
+    public static SecureCommClient link(Path profile, char[] passphrase, ClientOptions options, List<URI> servers,
+                                        Consumer<String> showLink, Consumer<String> showCode) {
+        List<URI> endpoints = Endpoints.check(servers);
+        URI server = endpoints.get(0);
         if (ProfileStore.exists(profile)) {
             throw new ProfileException("a profile already exists in " + profile);
         }
@@ -274,12 +294,25 @@ public final class SecureCommClient implements AutoCloseable {
         } catch (InvalidKeyException e) {
             throw new LinkingException("the existing device sent an invalid identity key");
         }
-        Credentials credentials = new Credentials(server, account.getAccountId(), account.getAddress(), account.getDeviceId(),
+        Credentials credentials = new Credentials(endpoints, account.getAccountId(), account.getAddress(), account.getDeviceId(),
                 account.getPassword());
         return create(profile, passphrase, options, identity, account.getRegistrationId(), credentials, client -> {
             client.ownDevices.replace(new java.util.TreeSet<>(account.getOtherDeviceIdsList()));
             ContactDirectory.applyContactList(client.contactStore, client.protocol, account.getContacts(), options.clock().millis());
         });
+    }
+
+    /** An unauthenticated connection to the first of {@code endpoints} that answers. */
+    private static RelayConnection connectToAny(List<URI> endpoints, ClientOptions options) {
+        RuntimeException last = null;
+        for (URI endpoint : endpoints) {
+            try {
+                return RelayConnection.connect(endpoint, options.tls(), push -> { }, options.timeout());
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private static SecureCommClient create(Path profile, char[] passphrase, ClientOptions options, IdentityKeyPair identity,
@@ -998,6 +1031,11 @@ public final class SecureCommClient implements AutoCloseable {
         return credentials.deviceId();
     }
 
+    /** The relay's id of this account (not secret: the device authenticates with it; tests locate its entities). */
+    public String accountId() {
+        return credentials.accountId();
+    }
+
     /** The first relay URL of the account (linking a new device hands it the same cluster). */
     public URI server() {
         return endpoints.all().get(0);
@@ -1091,6 +1129,9 @@ public final class SecureCommClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closing = true;
         reconnector.shutdownNow();
         calls.shutdown();
