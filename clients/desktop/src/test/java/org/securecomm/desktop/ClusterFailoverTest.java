@@ -3,7 +3,6 @@ package org.securecomm.desktop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -161,16 +160,25 @@ class ClusterFailoverTest {
             // Bob's second device never lost its connection: whatever it got after the drain came
             // as pushes over the same socket. A relay that forgets a connected device when the
             // shards of its session or mailbox move to another node leaves it waiting here.
+            assertEquals(List.of(), bob2States.stream().filter(s -> s.state() != ConnectionEvent.State.CONNECTED).toList(),
+                    "bob's second device never had to reconnect");
             SecureCommClient stayed = bob2;
+            AssertionError pushesStopped = null;
             try {
                 awaitAll(stayed, expected, alice.address(), "bob's second device (stayed connected to the surviving node)");
             } catch (AssertionError e) {
-                fail("bob's second device stayed connected to the surviving node but stopped getting pushes after the drained node's"
-                        + " shards moved (the relay sends a device's session/mailbox link once per connection); it got "
-                        + incomingTexts(stayed, alice.address()).size() + " of " + MESSAGES + "; its states: " + bob2States, e);
+                pushesStopped = new AssertionError("bob's second device stayed connected to the surviving node but stopped getting"
+                        + " pushes after the drained node's shards moved (the relay sends a device's session/mailbox link once per"
+                        + " connection); it got " + incomingTexts(stayed, alice.address()).size() + " of " + MESSAGES
+                        + " over that connection; its states: " + bob2States, e);
+                // The rest of the checks still run: a new connection must bring what the mailbox kept, once.
+                Path profile = stayed.profileDir();
+                stayed.close();
+                SecureCommClient again = opened.add(SecureCommClient.open(profile, TestClients.PASSPHRASE, options()));
+                shown(again, shown2);
+                again.connect();
+                awaitAll(again, expected, alice.address(), "bob's second device (reconnected)");
             }
-            assertEquals(List.of(), bob2States.stream().filter(s -> s.state() != ConnectionEvent.State.CONNECTED).toList(),
-                    "bob's second device never had to reconnect");
 
             // Bob's third device was offline throughout: its first URL is the drained node, so it rotates.
             SecureCommClient bob3Again = opened.add(SecureCommClient.open(bob3Profile, TestClients.PASSPHRASE, options()));
@@ -181,6 +189,9 @@ class ClusterFailoverTest {
             assertShownOnce(shown3, "bob's third device");
             assertShownOnce(shown1, "bob's first device");
             assertShownOnce(shown2, "bob's second device");
+            if (pushesStopped != null) {
+                throw pushesStopped;
+            }
         }
     }
 
@@ -319,7 +330,11 @@ class ClusterFailoverTest {
 
     /** What the app was shown: the texts per message id, as the message listener saw them. */
     private static Map<String, List<String>> shown(SecureCommClient client) {
-        Map<String, List<String>> shown = new java.util.concurrent.ConcurrentHashMap<>();
+        return shown(client, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** Adds what {@code client} shows to {@code shown} (one device across a restart of its client). */
+    private static Map<String, List<String>> shown(SecureCommClient client, Map<String, List<String>> shown) {
         client.onMessage(message -> {
             if (!message.outgoing()) {
                 shown.computeIfAbsent(message.idHex(), id -> new CopyOnWriteArrayList<>()).add(message.text());
