@@ -103,6 +103,7 @@ public final class SecureCommClient implements AutoCloseable {
     private static final Duration SEEN_ENVELOPE_RETENTION = Duration.ofDays(31);
     private static final Duration LINK_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    private static final Duration CLOSING_GRACE = Duration.ofSeconds(2);
     public static final String READ_RECEIPTS = "receipts.read";
 
     private final ProfileStore db;
@@ -532,6 +533,18 @@ public final class SecureCommClient implements AutoCloseable {
                 String reason = push.getClosing().getReason();
                 if (reason.contains("connected again elsewhere") || reason.contains("removed")) {
                     sentAway = source;
+                } else {
+                    // A draining node closes right after its Closing push; if its close does not
+                    // come (a node stuck in shutdown), leave anyway: the drop handler reconnects.
+                    try {
+                        reconnector.schedule(() -> {
+                            if (source != null && source.isOpen()) {
+                                source.abort();
+                            }
+                        }, CLOSING_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        // the client is closing
+                    }
                 }
             }
             case PROVISIONING_MESSAGE, KIND_NOT_SET -> {
