@@ -73,7 +73,15 @@ public final class CommonOptions {
 
     /** Opens the profile and connects to its relay. */
     SecureCommClient connect() {
+        return connect(null);
+    }
+
+    /** Opens the profile and connects to its relay; {@code states} (may be null) sees the first connection too. */
+    SecureCommClient connect(java.util.function.Consumer<org.securecomm.client.ConnectionEvent> states) {
         SecureCommClient client = open();
+        if (states != null) {
+            client.onConnectionState(states);
+        }
         client.onIdentityChange(change -> System.err.println("warning: the identity key of " + change.address()
                 + " changed; sending to it waits until you compare safety numbers and run: securecomm trust " + change.address()));
         try {

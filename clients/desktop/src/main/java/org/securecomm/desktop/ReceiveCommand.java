@@ -28,10 +28,7 @@ final class ReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Output out = common.output();
-        try (SecureCommClient client = common.connect()) {
-            if (follow || waitSeconds > 0) {
-                client.onConnectionState(Printing::connectionState);
-            }
+        try (SecureCommClient client = common.connect(follow || waitSeconds > 0 ? Printing::connectionState : null)) {
             // Reports arrive as envelopes like messages: shown as they are processed.
             client.onDeliveryFailure(notice -> Printing.deliveryFailure(out, notice));
             client.awaitQueueEmpty(Duration.ofSeconds(60));

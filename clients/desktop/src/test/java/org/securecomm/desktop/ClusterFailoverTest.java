@@ -77,7 +77,7 @@ class ClusterFailoverTest {
      */
     @Test
     void drainingANodeMovesItsClientsToTheOtherNodeAndEveryDeviceShowsEveryMessageOnce(@TempDir Path dir) throws Exception {
-        try (Opened opened = new Opened(); InProcessCluster cluster = InProcessCluster.start(2, CODES, RELAY_SETTINGS)) {
+        try (InProcessCluster cluster = InProcessCluster.start(2, CODES, RELAY_SETTINGS); Opened opened = new Opened()) {
             warmUp(cluster);
             List<URI> firstThenSecond = List.of(cluster.clientUrl(0), cluster.clientUrl(1));
             SecureCommClient bob1 = opened.add(register(dir.resolve("bob1"), "bob-failover", firstThenSecond));
@@ -196,39 +196,147 @@ class ClusterFailoverTest {
     }
 
     /**
-     * Case B. A device that only receives (the app never sends) gets messages again after its node
-     * was drained: it reconnects to the other node by itself, with no request to trigger it.
+     * Case B. Devices that only receive (their apps never send) get messages again after their
+     * node was drained: they reconnect to the other node by themselves, with no request to trigger
+     * it. One is an SDK client; the other is the command line's {@code receive --follow}, which
+     * shows the moves on standard error.
      */
     @Test
-    void aReceiveOnlyClientKeepsReceivingAfterItsNodeGoesAway(@TempDir Path dir) throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(2, CODES, RELAY_SETTINGS)) {
+    void receiveOnlyClientsKeepReceivingAfterTheirNodeGoesAway(@TempDir Path dir) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(2, CODES, RELAY_SETTINGS); Opened opened = new Opened();
+             CapturedConsole console = new CapturedConsole()) {
             warmUp(cluster);
-            List<URI> viaFirst = List.of(cluster.clientUrl(0), cluster.clientUrl(1));
-            try (SecureCommClient listener = register(dir.resolve("dave"), "dave-failover", viaFirst);
-                 SecureCommClient writer = register(dir.resolve("erin"), "erin-failover", List.of(cluster.clientUrl(1)))) {
+            List<URI> both = List.of(cluster.clientUrl(0), cluster.clientUrl(1));
+            SecureCommClient listener = opened.add(register(dir.resolve("dave"), "dave-failover", both));
+            SecureCommClient fay = register(dir.resolve("fay"), "fay-failover", both);
+            String fayAddress = fay.address();
+            Path fayProfile = fay.profileDir();
+            fay.close();
+            Path passphrase = dir.resolve("passphrase");
+            java.nio.file.Files.writeString(passphrase, new String(TestClients.PASSPHRASE) + "\n");
+
+            // The command line starts on a random node of the profile's list: that is the one drained.
+            Thread cli = new Thread(() -> Main.run("receive", "--follow", "--profile", fayProfile.toString(),
+                    "--passphrase-file", passphrase.toString()), "cli-receive");
+            cli.start();
+            try {
+                TestClients.await("the command line connected", WAIT, () -> console.err().contains("connected to ws://"));
+                URI drained = console.firstUrlAfter("connected to ");
+                int drainedIndex = drained.equals(cluster.clientUrl(0)) ? 0 : 1;
+                URI survivor = cluster.clientUrl(1 - drainedIndex);
+                listener = opened.add(moveTo(listener, List.of(drained, survivor)));
+                assertEquals(drained, listener.connectionState().endpoint());
+                SecureCommClient writer = opened.add(register(dir.resolve("erin"), "erin-failover", List.of(survivor)));
                 List<ConnectionEvent> states = record(listener);
                 Map<String, List<String>> shown = shown(listener);
                 writer.addContact(listener.address(), "Dave");
-                StoredMessage before = writer.send(listener.address(), "before the drain");
+                writer.addContact(fayAddress, "Fay");
+
+                StoredMessage toDave = writer.send(listener.address(), "before the drain");
+                StoredMessage toFay = writer.send(fayAddress, "fay before the drain");
                 awaitAll(listener, Set.of("before the drain"), writer.address(), "dave");
-                // Its delivery receipt went out: from now on dave's app and SDK have nothing to send.
-                TestClients.await("erin sees dave's delivery receipt", WAIT,
-                        () -> writer.conversation(listener.address()).stream().anyMatch(m -> m.idHex().equals(before.idHex()) && m.delivered()));
+                TestClients.await("fay's command line shows the first message", WAIT,
+                        () -> console.out().contains("from " + writer.address() + ": fay before the drain"));
+                // Their delivery receipts went out: from now on neither device has anything to send.
+                for (StoredMessage sent : List.of(toDave, toFay)) {
+                    TestClients.await("erin sees the delivery receipt of " + sent.text(), WAIT, () -> writer.conversation(sent.conversation())
+                            .stream().anyMatch(m -> m.idHex().equals(sent.idHex()) && m.delivered()));
+                }
                 listener.drain();
 
-                cluster.stop(0);
+                cluster.stop(drainedIndex);
 
-                TestClients.await("dave reconnected to the other node by itself", WAIT,
-                        () -> connectedTo(listener, cluster.clientUrl(1)));
-                Set<String> after = new HashSet<>();
+                SecureCommClient dave = listener;
+                TestClients.await("dave reconnected to the other node by itself", WAIT, () -> connectedTo(dave, survivor));
+                TestClients.await("fay's command line reconnected to the other node", WAIT,
+                        () -> console.err().contains("reconnecting to ") && console.err().contains("connected to " + survivor));
+                Set<String> all = new HashSet<>(Set.of("before the drain"));
                 for (int i = 1; i <= 5; i++) {
-                    after.add(writer.send(listener.address(), "after the drain " + i).text());
+                    all.add(writer.send(listener.address(), "after the drain " + i).text());
+                    writer.send(fayAddress, "fay after the drain " + i);
                 }
-                Set<String> all = new HashSet<>(after);
-                all.add("before the drain");
                 awaitAll(listener, all, writer.address(), "dave");
                 assertShownOnce(shown, "dave");
                 assertTrue(states.stream().anyMatch(e -> e.state() == ConnectionEvent.State.RECONNECTING), "dave saw " + states);
+                TestClients.await("fay's command line shows every message", WAIT, () -> console.out().contains("fay after the drain 5"));
+                for (int i = 1; i <= 5; i++) {
+                    String line = "from " + writer.address() + ": fay after the drain " + i;
+                    assertEquals(1, console.out().lines().filter(line::equals).count(), "shown once: " + line + " in\n" + console.out());
+                }
+                assertEquals(1, console.out().lines().filter(("from " + writer.address() + ": fay before the drain")::equals).count());
+                assertFalse(console.err().contains("error:"), console.err());
+            } finally {
+                cli.interrupt();
+                cli.join(TimeUnit.SECONDS.toMillis(60));
+            }
+        }
+    }
+
+    /** Standard output and error of this JVM, captured (the command line runs in-process) and restored on close. */
+    private static final class CapturedConsole implements AutoCloseable {
+        private final java.io.PrintStream out = System.out;
+        private final java.io.PrintStream err = System.err;
+        private final java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
+        private final java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+
+        CapturedConsole() {
+            System.setOut(new java.io.PrintStream(new Tee(outBytes, out), true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(new Tee(errBytes, err), true, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        String out() {
+            synchronized (outBytes) {
+                return outBytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+
+        String err() {
+            synchronized (errBytes) {
+                return errBytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+
+        /** The URL that follows the first {@code prefix} on standard error. */
+        URI firstUrlAfter(String prefix) {
+            String text = err();
+            int start = text.indexOf(prefix) + prefix.length();
+            int end = start;
+            while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+                end++;
+            }
+            return URI.create(text.substring(start, end));
+        }
+
+        @Override
+        public void close() {
+            System.setOut(out);
+            System.setErr(err);
+        }
+
+        /** Keeps a copy and passes everything on (the test's log stays readable). */
+        private static final class Tee extends java.io.OutputStream {
+            private final java.io.ByteArrayOutputStream copy;
+            private final java.io.PrintStream original;
+
+            Tee(java.io.ByteArrayOutputStream copy, java.io.PrintStream original) {
+                this.copy = copy;
+                this.original = original;
+            }
+
+            @Override
+            public void write(int b) {
+                synchronized (copy) {
+                    copy.write(b);
+                }
+                original.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (copy) {
+                    copy.write(b, off, len);
+                }
+                original.write(b, off, len);
             }
         }
     }
@@ -274,7 +382,7 @@ class ClusterFailoverTest {
     }
 
     /** Stores {@code servers} in the device's profile and reconnects it, so it uses the first of them. */
-    /** Clients to close when the test ends, however it ends (closing one twice is harmless). */
+    /** Clients to close when the test ends, however it ends, before the cluster (closing one twice is harmless). */
     private static final class Opened implements AutoCloseable {
         private final List<SecureCommClient> clients = new ArrayList<>();
 
