@@ -6,8 +6,8 @@ import java.util.Random;
 /**
  * Exponential backoff with jitter between reconnect (or resend) attempts: the n-th delay in a row
  * is drawn from [d/2, d] with d = min(max, min * 2^n), so clients that lost the same node do not
- * all come back at the same instant, and a relay that stays away is not hammered. Not
- * thread-safe: one per retry loop.
+ * all come back at the same instant, and a relay that stays away is not hammered.
+ * Thread-safe (the reconnect loop and a dropped connection's callback share one).
  */
 public final class Backoff {
 
@@ -26,7 +26,7 @@ public final class Backoff {
     }
 
     /** The delay before the next attempt; each call without a {@link #reset} doubles its ceiling. */
-    public Duration next() {
+    public synchronized Duration next() {
         long ceiling = max.toMillis();
         long base = min.toMillis();
         if (failures < 62 && base << failures > 0 && (base << failures) < ceiling) {
@@ -38,7 +38,7 @@ public final class Backoff {
     }
 
     /** After a success: the next delay starts from {@code min} again. */
-    public void reset() {
+    public synchronized void reset() {
         failures = 0;
     }
 
