@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,6 +38,12 @@ import org.securecomm.client.linking.NewDeviceLink;
 import org.securecomm.client.messaging.DeliveryFailureNotice;
 import org.securecomm.client.messaging.MessageReceiver;
 import org.securecomm.client.messaging.MessageSender;
+import org.securecomm.client.messaging.ReliableSend;
+import org.securecomm.client.messaging.SendPendingException;
+import org.securecomm.client.store.Outbox;
+import org.securecomm.client.transport.Backoff;
+import org.securecomm.client.transport.Endpoints;
+import org.securecomm.client.transport.RelayException;
 import org.securecomm.client.store.CallHistoryStore;
 import org.securecomm.client.store.Contact;
 import org.securecomm.client.store.ContactStore;
@@ -96,6 +103,7 @@ public final class SecureCommClient implements AutoCloseable {
     private static final Duration SEEN_ENVELOPE_RETENTION = Duration.ofDays(31);
     private static final Duration LINK_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    private static final Duration CLOSING_GRACE = Duration.ofSeconds(2);
     public static final String READ_RECEIPTS = "receipts.read";
 
     private final ProfileStore db;
@@ -104,6 +112,19 @@ public final class SecureCommClient implements AutoCloseable {
     private final MessageStore messages;
     private final ContactStore contactStore;
     private final Credentials credentials;
+    private volatile Endpoints endpoints;
+    private final ReliableSend reliable;
+    private final ScheduledExecutorService reconnector;
+    private final Backoff reconnectBackoff;
+    private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
+    private final List<Consumer<ConnectionEvent>> connectionListeners = new CopyOnWriteArrayList<>();
+    private volatile ConnectionEvent connectionState = new ConnectionEvent(ConnectionEvent.State.DISCONNECTED, null, "");
+    /** Set by the first successful {@link #connect}: from then on a dropped connection is re-opened in the background. */
+    private volatile boolean autoReconnect;
+    /** The connection whose Closing said this device connected elsewhere or was removed: no reconnect after it. */
+    private volatile RelayConnection sentAway;
+    /** The key stock the relay reported at the last authentication. */
+    private volatile KeyStock keyStock = KeyStock.getDefaultInstance();
     private final OwnDevices ownDevices;
     private final PreKeys preKeys;
     private final MessageSender sender;
@@ -119,6 +140,7 @@ public final class SecureCommClient implements AutoCloseable {
     private volatile RelayConnection connection;
     private volatile CompletableFuture<Void> queueEmpty = new CompletableFuture<>();
     private volatile boolean closing;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SecureCommClient(ProfileStore db, ClientOptions options) {
         this.db = db;
@@ -127,9 +149,14 @@ public final class SecureCommClient implements AutoCloseable {
         this.messages = new MessageStore(db);
         this.contactStore = new ContactStore(db);
         this.credentials = Credentials.load(db);
+        java.util.Random random = new java.security.SecureRandom();
+        this.endpoints = new Endpoints(credentials.servers(), random, options.randomFirstEndpoint());
+        this.reconnectBackoff = new Backoff(options.reconnectMin(), options.reconnectMax(), random);
         this.ownDevices = new OwnDevices(db, credentials.deviceId());
         this.preKeys = new PreKeys(db, protocol, options.clock(), options.preKeyRotation());
-        this.sender = new MessageSender(protocol, this::call, ownDevices, credentials.address(), credentials.deviceId());
+        this.reliable = new ReliableSend(new Outbox(db), this::call, options.clock(), options.sendDeadline(),
+                () -> new Backoff(options.reconnectMin(), options.reconnectMax(), random), duration -> Thread.sleep(duration.toMillis()));
+        this.sender = new MessageSender(protocol, this::call, ownDevices, credentials.address(), credentials.deviceId(), reliable);
         this.receiver = new MessageReceiver(db, protocol, messages, contactStore, ownDevices, sender, options.clock(),
                 credentials.address(), credentials.deviceId(), new ReceiverEffects());
         this.directory = new ContactDirectory(this::call, credentials.address());
@@ -141,6 +168,13 @@ public final class SecureCommClient implements AutoCloseable {
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = executor;
+        ScheduledThreadPoolExecutor reconnecting = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "securecomm-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+        reconnecting.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.reconnector = reconnecting;
         this.calls = new CallManager(this::call, this::sendAsync, protocol, sender, new CallHistoryStore(db), options.clock(), credentials.address(),
                 credentials.deviceId(), executor, new CallsClient(), this::openForwarder, CallTransports.directPaths(this::call));
         protocol.onIdentityChange(change -> identityListeners.forEach(listener -> listener.accept(change)));
@@ -156,7 +190,14 @@ public final class SecureCommClient implements AutoCloseable {
     private void heartbeat() {
         RelayConnection current = connection;
         if (current == null || !current.isOpen()) {
+            if (current != null && autoReconnect && sentAway != current) {
+                scheduleReconnect(Duration.ZERO); // a no-op while a reconnect is already planned
+            }
             return;
+        }
+        if (reliable.anyPending()) {
+            // A resend the relay asked to retry (overloaded, a shard moving) with no reconnect to trigger it.
+            flushOutbox();
         }
         current.call(ClientMessage.newBuilder().setPing(Ping.getDefaultInstance()))
                 .orTimeout(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)
@@ -176,6 +217,17 @@ public final class SecureCommClient implements AutoCloseable {
      */
     public static SecureCommClient register(Path profile, char[] passphrase, ClientOptions options, URI server, String username,
                                             String identifier, String deviceName, Supplier<String> code) {
+        return register(profile, passphrase, options, List.of(server), username, identifier, deviceName, code);
+    }
+
+    /**
+     * Registers on the cluster reached at {@code servers} (its nodes, or one load-balanced
+     * address; every URL is stored in the profile). Registration talks to the first URL that
+     * accepts a connection.
+     */
+    public static SecureCommClient register(Path profile, char[] passphrase, ClientOptions options, List<URI> servers, String username,
+                                            String identifier, String deviceName, Supplier<String> code) {
+        List<URI> endpoints = Endpoints.check(servers);
         if (ProfileStore.exists(profile)) {
             throw new ProfileException("a profile already exists in " + profile);
         }
@@ -183,7 +235,7 @@ public final class SecureCommClient implements AutoCloseable {
         IdentityKeyPair identity = IdentityKeyPair.generate();
         int registrationId = KeyHelper.generateRegistrationId(false);
         Registered registered;
-        try (RelayConnection anonymous = RelayConnection.connect(server, options.tls(), push -> { }, options.timeout())) {
+        try (RelayConnection anonymous = connectToAny(endpoints, options)) {
             join(anonymous.call(ClientMessage.newBuilder().setRequestVerificationCode(
                     RequestVerificationCode.newBuilder().setIdentifier(normalized))));
             registered = join(anonymous.call(ClientMessage.newBuilder().setRegister(Register.newBuilder()
@@ -194,7 +246,7 @@ public final class SecureCommClient implements AutoCloseable {
                     .setIdentityKey(ByteString.copyFrom(identity.getPublicKey().serialize()))
                     .setEncryptedDeviceName(DeviceNames.seal(identity, deviceName))))).getRegistered();
         }
-        Credentials credentials = new Credentials(server, registered.getAccountId(), registered.getAddress(), registered.getDeviceId(),
+        Credentials credentials = new Credentials(endpoints, registered.getAccountId(), registered.getAddress(), registered.getDeviceId(),
                 registered.getPassword());
         return create(profile, passphrase, options, identity, registrationId, credentials, client -> { });
     }
@@ -220,6 +272,14 @@ public final class SecureCommClient implements AutoCloseable {
      */
     public static SecureCommClient link(Path profile, char[] passphrase, ClientOptions options, URI server,
                                         Consumer<String> showLink, Consumer<String> showCode) {
+        return link(profile, passphrase, options, List.of(server), showLink, showCode);
+    }
+
+    /** Like {@link #link(Path, char[], ClientOptions, URI, Consumer, Consumer)} with the cluster's relay URLs (the first is used to link). */
+    public static SecureCommClient link(Path profile, char[] passphrase, ClientOptions options, List<URI> servers,
+                                        Consumer<String> showLink, Consumer<String> showCode) {
+        List<URI> endpoints = Endpoints.check(servers);
+        URI server = endpoints.get(0);
         if (ProfileStore.exists(profile)) {
             throw new ProfileException("a profile already exists in " + profile);
         }
@@ -235,12 +295,25 @@ public final class SecureCommClient implements AutoCloseable {
         } catch (InvalidKeyException e) {
             throw new LinkingException("the existing device sent an invalid identity key");
         }
-        Credentials credentials = new Credentials(server, account.getAccountId(), account.getAddress(), account.getDeviceId(),
+        Credentials credentials = new Credentials(endpoints, account.getAccountId(), account.getAddress(), account.getDeviceId(),
                 account.getPassword());
         return create(profile, passphrase, options, identity, account.getRegistrationId(), credentials, client -> {
             client.ownDevices.replace(new java.util.TreeSet<>(account.getOtherDeviceIdsList()));
             ContactDirectory.applyContactList(client.contactStore, client.protocol, account.getContacts(), options.clock().millis());
         });
+    }
+
+    /** An unauthenticated connection to the first of {@code endpoints} that answers. */
+    private static RelayConnection connectToAny(List<URI> endpoints, ClientOptions options) {
+        RuntimeException last = null;
+        for (URI endpoint : endpoints) {
+            try {
+                return RelayConnection.connect(endpoint, options.tls(), push -> { }, options.timeout());
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private static SecureCommClient create(Path profile, char[] passphrase, ClientOptions options, IdentityKeyPair identity,
@@ -272,24 +345,152 @@ public final class SecureCommClient implements AutoCloseable {
     // ------------------------------------------------------------ connection
 
     /**
-     * Connects and authenticates; from then on pushed envelopes are processed. Rotates the signed
-     * prekey when due, tops up one-time keys when low and refreshes the list of own devices.
+     * Connects and authenticates (trying each relay URL of the account once, from the current
+     * one); from then on pushed envelopes are processed, and a connection that drops is opened
+     * again in the background, on the next URL, with backoff. Rotates the signed prekey when due,
+     * tops up one-time keys when low, refreshes the list of own devices and resends what the
+     * outbox holds.
      */
-    public synchronized void connect() {
-        if (connection != null && connection.isOpen()) {
+    public void connect() {
+        if (!openAuthenticated(endpoints.size())) {
             return;
         }
-        queueEmpty = new CompletableFuture<>();
-        connection = watched(RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout()));
-        Authenticated authenticated = call(ClientMessage.newBuilder().setAuthenticate(Authenticate.newBuilder()
-                .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password())))
-                .getAuthenticated();
+        autoReconnect = true;
         onWorker(() -> {
-            maintainKeys(authenticated.getKeyStock());
+            maintainKeys(keyStock);
             refreshOwnDevices();
             messages.prune(now() - SEND_LOG_RETENTION.toMillis(), now() - SEEN_ENVELOPE_RETENTION.toMillis());
+            flushOutbox();
             return null;
         });
+    }
+
+    /**
+     * Opens and authenticates a connection, trying up to {@code tries} endpoints from the current
+     * one (moving to the next after each failure). Answers false when a connection was already
+     * open. Holds the client's lock while connecting, never while waiting for the worker.
+     *
+     * @throws RuntimeException the last failure when every try failed
+     */
+    private synchronized boolean openAuthenticated(int tries) {
+        if (closing) {
+            throw new IllegalStateException("the client is closed");
+        }
+        if (connection != null && connection.isOpen()) {
+            return false;
+        }
+        RuntimeException last = null;
+        for (int i = 0; i < tries; i++) {
+            URI endpoint = endpoints.current();
+            queueEmpty = new CompletableFuture<>();
+            RelayConnection opened = null;
+            try {
+                java.util.concurrent.atomic.AtomicReference<RelayConnection> self = new java.util.concurrent.atomic.AtomicReference<>();
+                opened = RelayConnection.connect(endpoint, options.tls(), push -> onPush(self.get(), push), options.timeout());
+                self.set(opened);
+                connection = watched(opened);
+                keyStock = join(opened.call(ClientMessage.newBuilder().setAuthenticate(Authenticate.newBuilder()
+                        .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password()))))
+                        .getAuthenticated().getKeyStock();
+                if (closing) {
+                    opened.close();
+                    throw new IllegalStateException("the client is closed");
+                }
+                reconnectBackoff.reset();
+                publish(ConnectionEvent.State.CONNECTED, endpoint, "");
+                return true;
+            } catch (RuntimeException e) {
+                last = e;
+                if (opened != null) {
+                    opened.abort();
+                }
+                if (e instanceof RelayException refused && refused.code() == org.securecomm.protocol.client.v1.ErrorCode.AUTHENTICATION_FAILED) {
+                    throw e; // the same on every node of the cluster
+                }
+                LOG.log(System.Logger.Level.INFO, "could not connect to " + endpoint + ": " + e.getMessage());
+                endpoints.rotate();
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Re-opens a dropped connection in the background, one endpoint per attempt with backoff, so
+     * pushes resume (and the outbox is resent) without waiting for the app's next request.
+     */
+    private void scheduleReconnect(Duration delay) {
+        if (closing || !autoReconnect || !reconnectScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            reconnector.schedule(this::reconnectInBackground, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            reconnectScheduled.set(false);
+        }
+    }
+
+    private void reconnectInBackground() {
+        reconnectScheduled.set(false);
+        if (closing || isConnected()) {
+            return;
+        }
+        URI endpoint = endpoints.current();
+        publish(ConnectionEvent.State.RECONNECTING, endpoint, "");
+        try {
+            if (openAuthenticated(1)) {
+                worker.execute(() -> guarded("resending the outbox", this::flushOutbox));
+            }
+        } catch (RelayException e) {
+            if (e.code() == org.securecomm.protocol.client.v1.ErrorCode.AUTHENTICATION_FAILED) {
+                autoReconnect = false;
+                publish(ConnectionEvent.State.DISCONNECTED, endpoint, "the relay refused this device's credentials: " + e.getMessage());
+                return;
+            }
+            scheduleReconnect(reconnectBackoff.next());
+        } catch (RuntimeException e) {
+            if (!closing) {
+                scheduleReconnect(reconnectBackoff.next());
+            }
+        }
+    }
+
+    private void publish(ConnectionEvent.State state, URI endpoint, String detail) {
+        ConnectionEvent event = new ConnectionEvent(state, endpoint, detail);
+        connectionState = event;
+        connectionListeners.forEach(listener -> {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a connection listener failed: " + e);
+            }
+        });
+    }
+
+    /** Resends what the outbox holds; a refusal marks the message failed. On the worker. */
+    private void flushOutbox() {
+        if (!reliable.anyPending()) {
+            return;
+        }
+        int accepted = reliable.flush((entry, refusal) -> {
+            LOG.log(System.Logger.Level.INFO, "the relay refused a pending send: " + refusal.getMessage());
+            if (refusal.code() == org.securecomm.protocol.client.v1.ErrorCode.MISMATCHED_DEVICES) {
+                sender.correctPending(entry.destination(), refusal.error().getMismatchedDevices());
+            }
+            messages.markFailed(entry.id(), entry.destination(), refusal.code().getNumber());
+        });
+        if (accepted > 0) {
+            LOG.log(System.Logger.Level.INFO, "resent " + accepted + " pending send(s)");
+        }
+    }
+
+    /** Called with every connection state change (on the thread that made it: keep it short). */
+    public void onConnectionState(Consumer<ConnectionEvent> listener) {
+        connectionListeners.add(listener);
+    }
+
+    /** The latest connection state. */
+    public ConnectionEvent connectionState() {
+        return connectionState;
     }
 
     public boolean isConnected() {
@@ -317,7 +518,7 @@ public final class SecureCommClient implements AutoCloseable {
         onWorker(() -> null);
     }
 
-    private void onPush(Push push) {
+    private void onPush(RelayConnection source, Push push) {
         switch (push.getKindCase()) {
             case ENVELOPE -> worker.execute(() -> guarded("an envelope", () -> receiver.handle(push.getEnvelope())));
             case QUEUE_EMPTY -> {
@@ -325,8 +526,28 @@ public final class SecureCommClient implements AutoCloseable {
                 worker.execute(() -> current.complete(null));
             }
             case PRE_KEY_STOCK_LOW -> worker.execute(() -> guarded("a key upload", () -> maintainKeys(push.getPreKeyStockLow().getKeyStock())));
-            case CLOSING, PROVISIONING_MESSAGE, KIND_NOT_SET -> {
-                // Closing: the socket closes next; the next operation reconnects.
+            case CLOSING -> {
+                // The socket closes next and is re-opened elsewhere (a draining node), unless
+                // the relay sent this device away: another connection of it replaced this one
+                // (reconnecting would evict that one in turn) or the device was removed.
+                String reason = push.getClosing().getReason();
+                if (reason.contains("connected again elsewhere") || reason.contains("removed")) {
+                    sentAway = source;
+                } else {
+                    // A draining node closes right after its Closing push; if its close does not
+                    // come (a node stuck in shutdown), leave anyway: the drop handler reconnects.
+                    try {
+                        reconnector.schedule(() -> {
+                            if (source != null && source.isOpen()) {
+                                source.abort();
+                            }
+                        }, CLOSING_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        // the client is closing
+                    }
+                }
+            }
+            case PROVISIONING_MESSAGE, KIND_NOT_SET -> {
             }
             default -> worker.execute(() -> guarded("a call push", () -> calls.onPush(push)));
         }
@@ -378,15 +599,11 @@ public final class SecureCommClient implements AutoCloseable {
         return current == null ? CompletableFuture.failedFuture(new IllegalStateException("not connected")) : current.call(request);
     }
 
-    /** The socket dropped while the worker needs it: open a new one and authenticate again. */
-    private synchronized void reconnectFromWorker() {
-        if (connection != null && connection.isOpen()) {
-            return;
+    /** The socket dropped while the worker needs it: open a new one (any endpoint) and authenticate again. */
+    private void reconnectFromWorker() {
+        if (openAuthenticated(endpoints.size())) {
+            worker.execute(() -> guarded("resending the outbox", this::flushOutbox));
         }
-        queueEmpty = new CompletableFuture<>();
-        connection = watched(RelayConnection.connect(credentials.server(), options.tls(), this::onPush, options.timeout()));
-        join(connection.call(ClientMessage.newBuilder().setAuthenticate(Authenticate.newBuilder()
-                .setAccountId(credentials.accountId()).setDeviceId(credentials.deviceId()).setPassword(credentials.password()))));
     }
 
     /**
@@ -401,6 +618,16 @@ public final class SecureCommClient implements AutoCloseable {
                     worker.execute(() -> guarded("a lost connection", calls::onConnectionLost));
                 } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
                     // the client is closing
+                }
+                if (connection == opened && connectionState.state() == ConnectionEvent.State.CONNECTED) {
+                    if (sentAway == opened || !autoReconnect) {
+                        publish(ConnectionEvent.State.DISCONNECTED, connectionState.endpoint(), "the relay closed the connection");
+                    } else {
+                        // Any node serves any device: the next one, so a draining node is left at once.
+                        URI next = endpoints.rotate();
+                        publish(ConnectionEvent.State.RECONNECTING, next, "the connection to " + connectionState.endpoint() + " dropped");
+                        scheduleReconnect(reconnectBackoff.next());
+                    }
                 }
             }
         });
@@ -460,10 +687,18 @@ public final class SecureCommClient implements AutoCloseable {
             byte[] id = Vault.random(16);
             DataMessage data = DataMessage.newBuilder().setMessageId(ByteString.copyFrom(id)).setSentAtMillis(sentAt)
                     .setText(text).setExpireTimerSeconds(timer).build();
-            deliverWithSync(to, data, sentAt);
             StoredMessage stored = new StoredMessage(id, to, credentials.address(), credentials.deviceId(), true, text, sentAt, now(),
                     false, false, timer, timer > 0 ? sentAt + timer * 1000L : null);
+            // Stored first: a send that outlives its deadline is shown as pending and resent from the outbox.
             messages.insert(stored);
+            try {
+                deliverWithSync(to, data, sentAt);
+            } catch (SendPendingException e) {
+                LOG.log(System.Logger.Level.INFO, "message " + stored.idHex() + " is pending: " + e.getMessage());
+            } catch (RuntimeException e) {
+                messages.delete(id);
+                throw e;
+            }
             contactStore.put(to, null, now());
             return stored;
         });
@@ -485,9 +720,26 @@ public final class SecureCommClient implements AutoCloseable {
                     .setText(stored.text()).setExpireTimerSeconds(stored.expireTimerSeconds()).build();
             byte[] bytes = Content.newBuilder().setData(data).build().toByteArray();
             messages.logSent(stored.sentAt(), stored.conversation(), bytes);
-            sender.send(stored.conversation(), bytes, null, stored.id(), stored.sentAt());
+            try {
+                sender.send(stored.conversation(), bytes, null, stored.id(), stored.sentAt());
+            } catch (SendPendingException e) {
+                LOG.log(System.Logger.Level.INFO, "message " + stored.idHex() + " is pending: " + e.getMessage());
+            }
             messages.clearFailure(stored.id());
             return messages.find(stored.id()).orElseThrow();
+        });
+    }
+
+    /** Where an outgoing message stands: in the outbox (not answered yet), accepted by the relay, or refused. */
+    public enum DeliveryState { PENDING, SENT, FAILED }
+
+    /** The delivery state of this device's outgoing {@code message} (after a restart too: the outbox is in the profile). */
+    public DeliveryState deliveryState(StoredMessage message) {
+        return onWorker(() -> {
+            if (reliable.pending(message.id())) {
+                return DeliveryState.PENDING;
+            }
+            return messages.find(message.id()).map(StoredMessage::failure).isPresent() ? DeliveryState.FAILED : DeliveryState.SENT;
         });
     }
 
@@ -792,8 +1044,32 @@ public final class SecureCommClient implements AutoCloseable {
         return credentials.deviceId();
     }
 
+    /** The relay's id of this account (not secret: the device authenticates with it; tests locate its entities). */
+    public String accountId() {
+        return credentials.accountId();
+    }
+
+    /** The first relay URL of the account (linking a new device hands it the same cluster). */
     public URI server() {
-        return credentials.server();
+        return endpoints.all().get(0);
+    }
+
+    /** Every relay URL of the account's cluster, as stored in the profile. */
+    public List<URI> servers() {
+        return endpoints.all();
+    }
+
+    /**
+     * Replaces the account's relay URLs (stored in the profile); the current connection stays
+     * until it drops, then the new list is used.
+     */
+    public void setServers(List<URI> servers) {
+        List<URI> checked = Endpoints.check(servers);
+        onWorker(() -> {
+            Credentials.saveServers(db, checked);
+            return null;
+        });
+        endpoints = new Endpoints(checked, new java.security.SecureRandom(), options.randomFirstEndpoint());
     }
 
     public Path profileDir() {
@@ -866,7 +1142,11 @@ public final class SecureCommClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closing = true;
+        reconnector.shutdownNow();
         calls.shutdown();
         try {
             worker.submit(() -> null).get(30, TimeUnit.SECONDS);
@@ -878,6 +1158,7 @@ public final class SecureCommClient implements AutoCloseable {
             current.close();
         }
         worker.shutdownNow();
+        publish(ConnectionEvent.State.DISCONNECTED, null, "closed");
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -23,7 +23,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String address = ContactDirectory.checkAddress(contact);
         Output out = common.output();
-        try (SecureCommClient client = common.connect()) {
+        try (SecureCommClient client = common.connect(Printing::connectionState)) {
             client.onMessage(message -> {
                 if (!message.outgoing() && message.conversation().equals(address)) {
                     Printing.message(out, message);

@@ -66,9 +66,22 @@ public final class CommonOptions {
         return ClientOptions.defaults();
     }
 
+    /** Opens the profile without connecting. */
+    SecureCommClient open() {
+        return SecureCommClient.open(profileDir(), passphrase(false), clientOptions());
+    }
+
     /** Opens the profile and connects to its relay. */
     SecureCommClient connect() {
-        SecureCommClient client = SecureCommClient.open(profileDir(), passphrase(false), clientOptions());
+        return connect(null);
+    }
+
+    /** Opens the profile and connects to its relay; {@code states} (may be null) sees the first connection too. */
+    SecureCommClient connect(java.util.function.Consumer<org.securecomm.client.ConnectionEvent> states) {
+        SecureCommClient client = open();
+        if (states != null) {
+            client.onConnectionState(states);
+        }
         client.onIdentityChange(change -> System.err.println("warning: the identity key of " + change.address()
                 + " changed; sending to it waits until you compare safety numbers and run: securecomm trust " + change.address()));
         try {

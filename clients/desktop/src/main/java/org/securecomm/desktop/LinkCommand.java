@@ -1,6 +1,7 @@
 package org.securecomm.desktop;
 
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.securecomm.client.SecureCommClient;
 import picocli.CommandLine.Command;
@@ -13,14 +14,15 @@ final class LinkCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "the account's relay")
-    URI server;
+    @Option(names = "--server", required = true, split = ",", paramLabel = "URL",
+            description = "the account's relay; for a cluster every node's URL (comma list or repeated option) or one load-balanced URL")
+    List<URI> servers;
 
     @Override
     public Integer call() {
         Output out = common.output();
         char[] passphrase = common.passphrase(true);
-        try (SecureCommClient client = SecureCommClient.link(common.profileDir(), passphrase, common.clientOptions(), server,
+        try (SecureCommClient client = SecureCommClient.link(common.profileDir(), passphrase, common.clientOptions(), servers,
                 link -> out.print("On a device of the account run: securecomm devices add '" + link + "'\n" + link, "link", link),
                 code -> out.print("Confirmation code: " + code, "code", code))) {
             out.print("linked " + client.address() + " (device " + client.deviceId() + ")",

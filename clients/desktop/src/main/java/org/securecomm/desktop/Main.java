@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "End-to-end encrypted messaging and calls from the command line.",
         subcommands = {RegisterCommand.class, LinkCommand.class, DevicesCommand.class, ContactsCommand.class, SendCommand.class,
                 ReceiveCommand.class, ChatCommand.class, SafetyNumberCommand.class, VerifyCommand.class, TrustCommand.class,
-                TimerCommand.class, CallCommand.class, AnswerCommand.class, DeclineCommand.class, CallsCommand.class})
+                TimerCommand.class, CallCommand.class, AnswerCommand.class, DeclineCommand.class, CallsCommand.class,
+                ServersCommand.class})
 public final class Main {
 
     // Held here: java.util.logging forgets the level of a logger nobody references.

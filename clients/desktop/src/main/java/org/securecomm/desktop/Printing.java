@@ -18,6 +18,20 @@ final class Printing {
     }
 
     /** A message the relay accepted earlier could not be delivered to a contact of another cluster. */
+    /**
+     * Connection changes on standard error (standard output stays the messages): "reconnecting to
+     * URL" when a relay node went away or is being tried, "connected to URL" once authenticated.
+     */
+    static void connectionState(org.securecomm.client.ConnectionEvent event) {
+        String where = event.endpoint() == null ? "" : " " + event.endpoint();
+        switch (event.state()) {
+            case CONNECTED -> System.err.println("connected to" + where);
+            case RECONNECTING -> System.err.println("reconnecting to" + where + (event.detail().isEmpty() ? "" : " (" + event.detail() + ")"));
+            case DISCONNECTED -> System.err.println("disconnected" + (event.detail().isEmpty() ? "" : ": " + event.detail()));
+            default -> { }
+        }
+    }
+
     static void deliveryFailure(Output out, DeliveryFailureNotice notice) {
         String text = notice.message() == null ? "" : notice.message().text();
         out.print("not delivered to " + notice.destination() + " (" + notice.code() + "): " + text,

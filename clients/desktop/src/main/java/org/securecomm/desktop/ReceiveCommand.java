@@ -21,10 +21,14 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "keep receiving this long after the queued messages (default 0)")
     int waitSeconds;
 
+    @Option(names = "--follow", description = "keep receiving until interrupted (Ctrl-C); connection changes (reconnecting to another"
+            + " relay node) are shown on standard error")
+    boolean follow;
+
     @Override
     public Integer call() throws InterruptedException {
         Output out = common.output();
-        try (SecureCommClient client = common.connect()) {
+        try (SecureCommClient client = common.connect(follow || waitSeconds > 0 ? Printing::connectionState : null)) {
             // Reports arrive as envelopes like messages: shown as they are processed.
             client.onDeliveryFailure(notice -> Printing.deliveryFailure(out, notice));
             client.awaitQueueEmpty(Duration.ofSeconds(60));
@@ -36,7 +40,11 @@ final class ReceiveCommand implements Callable<Integer> {
                     client.markShown(message);
                     conversations.add(message.conversation());
                 }
-                if (System.nanoTime() >= deadline) {
+                if (follow && !conversations.isEmpty()) {
+                    conversations.forEach(client::markRead);
+                    conversations.clear();
+                }
+                if (!follow && System.nanoTime() >= deadline) {
                     break;
                 }
                 Thread.sleep(100);

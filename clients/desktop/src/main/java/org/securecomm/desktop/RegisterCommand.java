@@ -1,6 +1,7 @@
 package org.securecomm.desktop;
 
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.securecomm.client.SecureCommClient;
 import picocli.CommandLine.ArgGroup;
@@ -14,8 +15,10 @@ final class RegisterCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "the relay, e.g. ws://127.0.0.1:8080/v1/websocket")
-    URI server;
+    @Option(names = "--server", required = true, split = ",", paramLabel = "URL",
+            description = "the relay, e.g. ws://127.0.0.1:8080/v1/websocket; for a cluster every node's URL (comma list or repeated"
+                    + " option) or one load-balanced URL")
+    List<URI> servers;
 
     @Option(names = "--username", required = true, paramLabel = "NAME", description = "your address becomes NAME@the relay's domain")
     String username;
@@ -43,7 +46,7 @@ final class RegisterCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         char[] passphrase = common.passphrase(true);
-        try (SecureCommClient client = SecureCommClient.register(common.profileDir(), passphrase, common.clientOptions(), server,
+        try (SecureCommClient client = SecureCommClient.register(common.profileDir(), passphrase, common.clientOptions(), servers,
                 username, identifier.value(), deviceName,
                 () -> code != null ? code : CommonOptions.prompt("Enter the verification code sent to " + identifier.value() + ": "))) {
             common.output().print("registered " + client.address() + " (device " + client.deviceId() + ")",

@@ -24,8 +24,12 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() {
         try (SecureCommClient client = common.connect()) {
             StoredMessage sent = client.send(contact, text);
-            common.output().print("sent to " + sent.conversation(), "id", HexFormat.of().formatHex(sent.id()), "to", sent.conversation(),
-                    "sent_at", sent.sentAt());
+            // Pending: no relay node answered before the send deadline; the profile's outbox
+            // resends it (same bytes) the next time this profile connects.
+            boolean pending = client.deliveryState(sent) == SecureCommClient.DeliveryState.PENDING;
+            common.output().print((pending ? "pending (resent on the next connection) to " : "sent to ") + sent.conversation(),
+                    "id", HexFormat.of().formatHex(sent.id()), "to", sent.conversation(), "sent_at", sent.sentAt(),
+                    "state", pending ? "pending" : "sent");
         }
         return 0;
     }

@@ -16,6 +16,7 @@ import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.MismatchedDevices;
 import org.securecomm.protocol.client.v1.OutgoingEnvelope;
 import org.securecomm.protocol.client.v1.PreKeyBundles;
+import org.securecomm.protocol.client.v1.Response;
 import org.securecomm.protocol.client.v1.SendEnvelopes;
 import org.signal.libsignal.protocol.InvalidKeyException;
 import org.signal.libsignal.protocol.NoSessionException;
@@ -43,13 +44,25 @@ public final class MessageSender {
     private final OwnDevices ownDevices;
     private final String selfAddress;
     private final int selfDevice;
+    private final ReliableSend reliable;
 
+    /** Sends each request once: a transport failure is the caller's (tests of the fan-out). */
     public MessageSender(ProtocolStore protocol, Relay relay, OwnDevices ownDevices, String selfAddress, int selfDevice) {
+        this(protocol, relay, ownDevices, selfAddress, selfDevice, null);
+    }
+
+    /**
+     * With {@code reliable} (may be null), encrypted sends go through the outbox: retried with
+     * the same bytes after a transport failure, and resent after a restart.
+     */
+    public MessageSender(ProtocolStore protocol, Relay relay, OwnDevices ownDevices, String selfAddress, int selfDevice,
+                         ReliableSend reliable) {
         this.protocol = protocol;
         this.relay = relay;
         this.ownDevices = ownDevices;
         this.selfAddress = selfAddress;
         this.selfDevice = selfDevice;
+        this.reliable = reliable;
     }
 
     /**
@@ -58,6 +71,7 @@ public final class MessageSender {
      * (0 when sending to one's own address with no other device).
      *
      * @throws IdentityChangedException when the destination's identity changed and is not accepted
+     * @throws SendPendingException when the relay did not answer in time (the request stays in the outbox)
      */
     public int send(String destination, byte[] content, long timestamp) {
         return send(destination, content, null, timestamp);
@@ -104,7 +118,12 @@ public final class MessageSender {
                 request.addOwnDeviceEnvelopes(encrypt(selfAddress, device, ownCopy));
             }
             try {
-                return relay.call(ClientMessage.newBuilder().setSendEnvelopes(request)).getEnvelopesAccepted().getEnvelopeIdsCount();
+                // Once encrypted, a request is only ever resent as it is: encrypting again would
+                // advance the ratchet past what the first (maybe stored) copy used.
+                Response accepted = reliable == null
+                        ? relay.call(ClientMessage.newBuilder().setSendEnvelopes(request))
+                        : reliable.send(transportId.toByteArray(), destination, request.build());
+                return accepted.getEnvelopesAccepted().getEnvelopeIdsCount();
             } catch (RelayException e) {
                 if (e.code() != ErrorCode.MISMATCHED_DEVICES || attempt == MAX_ATTEMPTS) {
                     throw e;
@@ -136,6 +155,15 @@ public final class MessageSender {
         correct(destination, toSelf, targets, mismatch, true);
         targets.removeIf(device -> protocol.containsSession(new SignalProtocolAddress(destination, device)));
         return targets;
+    }
+
+    /**
+     * A pending send (from the outbox) that the relay refused with MISMATCHED_DEVICES: corrects
+     * the sessions and device list as {@link #correctLater} does; the message is then failed and
+     * a resend reaches the right devices.
+     */
+    public void correctPending(String destination, MismatchedDevices mismatch) {
+        correctLater(destination, mismatch);
     }
 
     void ensureSessions(String address, Set<Integer> devices) {

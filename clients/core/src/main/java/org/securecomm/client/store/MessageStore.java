@@ -49,6 +49,11 @@ public final class MessageStore {
         return inserted;
     }
 
+    /** Forgets a message (a send that the relay refused outright is not kept). */
+    public void delete(byte[] id) {
+        db.update("DELETE FROM messages WHERE id = ?", (Object) id);
+    }
+
     /** Keeps a receipt for a message this device does not have yet (its sync copy is late). */
     public void keepEarlyReceipt(byte[] id, String conversation, boolean read, long now) {
         db.update("INSERT INTO early_receipts(id, conversation, read, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(id, conversation)"

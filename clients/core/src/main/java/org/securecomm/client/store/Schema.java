@@ -55,6 +55,11 @@ final class Schema {
         // The ErrorCode number with which another cluster refused an outgoing message after this
         // device's relay had accepted it (federation DELIVERY_FAILURE); NULL: no failure known.
         addColumnIfMissing(store, "messages", "failed_code", "INTEGER");
+        // Send requests not answered yet (the relay went away before its answer): the exact
+        // encrypted bytes, resent under the same transport id until the relay accepts or refuses
+        // them. The request (ciphertexts, destination device ids) is sealed.
+        store.update("CREATE TABLE IF NOT EXISTS outbox (id BLOB PRIMARY KEY, destination TEXT NOT NULL,"
+                + " sealed_request BLOB NOT NULL, created_at INTEGER NOT NULL)");
     }
 
     /** SQLite has no ADD COLUMN IF NOT EXISTS: look at the table first. */

@@ -57,6 +57,11 @@ final class SendingDevice implements AutoCloseable {
         sender = new MessageSender(protocol, this::call, ownDevices, SELF, SELF_DEVICE);
     }
 
+    /** The stand-in relay, for senders built by a test (e.g. with an outbox). */
+    org.securecomm.client.transport.Relay relay() {
+        return this::call;
+    }
+
     private Response call(ClientMessage.Builder request) {
         ClientMessage message = request.build();
         requests.add(message);
