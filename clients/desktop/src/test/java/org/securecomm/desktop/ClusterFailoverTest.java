@@ -53,14 +53,8 @@ class ClusterFailoverTest {
     private static final int MESSAGES = 30;
     private static final int DRAIN_AFTER = 10;
     private static final CapturingCodeSender CODES = new CapturingCodeSender();
-    /**
-     * The relay's Account entity answers GetDevices with every device's prekeys (100 one-time
-     * EC and Kyber keys each), over Artery's default 256 KiB frame even for one device: between
-     * nodes that reply is dropped ("Failed to serialize oversized message Account$Devices") and
-     * sends and logins through a node that does not host the account time out. Reported to the
-     * relay's owner; until the relay sends less, the test nodes take larger frames.
-     */
-    private static final Map<String, Object> RELAY_SETTINGS = Map.of("pekko.remote.artery.advanced.maximum-frame-size", "2MiB");
+    /** Default relay settings: Artery's default frame, as in production. */
+    private static final Map<String, Object> RELAY_SETTINGS = Map.of();
 
     private static ClientOptions options() {
         return TestClients.options().withRandomFirstEndpoint(false)
