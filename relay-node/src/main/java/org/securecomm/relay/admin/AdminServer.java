@@ -101,8 +101,12 @@ public final class AdminServer {
         ServerBinding binding;
         try {
             binding = Http.get(system).newServerAt(settings.host(), settings.port()).bind(routes.route())
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS)
-                    .addToCoordinatedShutdown(Duration.ofSeconds(3), system);
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            // Open until the very end of a drain (not closed with the client listener): the drain's
+            // own answer goes out, and an operator can watch members and shards while it runs.
+            ServerBinding bound = binding;
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "securecomm-admin-unbind",
+                    () -> bound.terminate(Duration.ofSeconds(3)).thenApply(terminated -> Done.getInstance()));
         } catch (Exception e) {
             log.error("the admin listener could not bind {}:{} ({}): this node runs without it; set securecomm.admin.port",
                     settings.host(), settings.port(), e.getCause() == null ? e.getMessage() : e.getCause().getMessage());

@@ -77,6 +77,16 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     private record LinkLost() implements Command {
     }
 
+    /** Has the mailbox answered the Connect numbered {@code attempt}? */
+    private record CheckMailboxLinked(long attempt) implements Command {
+    }
+
+    /**
+     * How long a Connect may go without its mailbox's {@link DeviceMessage.Linked} before it is
+     * sent again: a shard region drops messages that arrive while it hands the shard off.
+     */
+    private static final java.time.Duration MAILBOX_LINK_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     /** The node is shutting down: say so and close. */
     public record Shutdown() implements Command {
     }
@@ -106,6 +116,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     private int inFlight;
     private ActorRef<Ack> pendingAck;
     private boolean closing;
+    // Connects sent to the session, and the last one the mailbox answered (see CheckMailboxLinked).
+    private long connectAttempt;
+    private long mailboxLinkedAttempt;
 
     private Connection(ActorContext<Command> context, ActorRef<Outbound> out, ClientApi api, GatewaySettings settings,
                        ClusterSharding sharding, RelayMetrics metrics, ConnectionRegistry registry) {
@@ -140,6 +153,12 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 .onMessage(FromCluster.class, this::onFromCluster)
                 .onMessage(LinkLost.class, m -> {
                     if (device != null && !closing) {
+                        connectSession();
+                    }
+                    return this;
+                })
+                .onMessage(CheckMailboxLinked.class, m -> {
+                    if (m.attempt() == connectAttempt && mailboxLinkedAttempt != connectAttempt && device != null && !closing) {
                         connectSession();
                     }
                     return this;
@@ -318,8 +337,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
     /** Links this connection to its device's session (and through it to its mailbox); safe to repeat. */
     private void connectSession() {
+        connectAttempt++;
         sharding.entityRefFor(UserSession.TYPE_KEY, device.accountId())
                 .tell(new UserSession.Connect(device.deviceId(), pushTarget, getContext().getSelf()));
+        getContext().scheduleOnce(MAILBOX_LINK_TIMEOUT, getContext().getSelf(), new CheckMailboxLinked(connectAttempt));
     }
 
     private Behavior<Command> onRequestDone(RequestDone done) {
@@ -385,6 +406,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         } else if (pushed instanceof DeviceMessage.Linked linked) {
             // Watching an entity again (it answered a repeated Connect) is harmless: same message.
             getContext().watchWith(linked.entity(), new LinkLost());
+            if (linked.kind() == DeviceMessage.LinkKind.MAILBOX) {
+                mailboxLinkedAttempt = connectAttempt;
+            }
         } else if (pushed instanceof DeviceMessage.Replaced) {
             return close("this device connected again elsewhere");
         } else if (pushed instanceof DeviceMessage.Removed) {

@@ -184,7 +184,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 .onCommand(Acknowledge.class, this::onAcknowledge)
                 .onCommand(Attach.class, (state, cmd) -> {
                     connection = cmd.connection();
-                    connection.tell(new DeviceMessage.Linked(context.getSelf()));
+                    connection.tell(new DeviceMessage.Linked(context.getSelf(), DeviceMessage.LinkKind.MAILBOX));
                     inFlight.clear();
                     queueEmptyOwed = true;
                     context.cancelReceiveTimeout();

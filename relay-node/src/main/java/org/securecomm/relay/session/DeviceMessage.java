@@ -25,8 +25,10 @@ public sealed interface DeviceMessage extends CborSerializable {
      * (rebalance, a node leaving or lost): the connection watches each and connects again when
      * one stops, so a device that stays connected keeps getting its pushes.
      */
-    record Linked(ActorRef<?> entity) implements DeviceMessage {
+    record Linked(ActorRef<?> entity, LinkKind kind) implements DeviceMessage {
     }
+
+    enum LinkKind { SESSION, MAILBOX }
 
     /** The same device connected again elsewhere; this connection must close. */
     record Replaced() implements DeviceMessage {

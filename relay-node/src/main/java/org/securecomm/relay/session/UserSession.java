@@ -111,7 +111,7 @@ public final class UserSession extends AbstractBehavior<UserSession.Command> {
             }
         }
         getContext().watchWith(connect.owner(), new OwnerTerminated(connect.deviceId(), connect.connection()));
-        connect.connection().tell(new DeviceMessage.Linked(getContext().getSelf()));
+        connect.connection().tell(new DeviceMessage.Linked(getContext().getSelf(), DeviceMessage.LinkKind.SESSION));
         mailbox(connect.deviceId()).tell(new Mailbox.Attach(connect.connection()));
         return this;
     }

@@ -88,7 +88,7 @@ class MailboxTest {
         }
         TestProbe<DeviceMessage> device = testKit.createTestProbe();
         mailbox.tell(new Mailbox.Attach(device.ref()));
-        assertEquals(new DeviceMessage.Linked(mailbox), device.receiveMessage(WAIT), "the connection learns which mailbox to watch");
+        assertEquals(new DeviceMessage.Linked(mailbox, DeviceMessage.LinkKind.MAILBOX), device.receiveMessage(WAIT), "the connection learns which mailbox to watch");
         assertEquals(first.id(), ((DeviceMessage.Deliver) device.receiveMessage(WAIT)).envelope().id());
         assertEquals(second.id(), ((DeviceMessage.Deliver) device.receiveMessage(WAIT)).envelope().id());
         device.expectNoMessage(Duration.ofMillis(300)); // window of 2 is full
@@ -109,7 +109,7 @@ class MailboxTest {
         assertEquals(2, stats(recovered).envelopes());
         TestProbe<DeviceMessage> again = testKit.createTestProbe();
         recovered.tell(new Mailbox.Attach(again.ref()));
-        assertEquals(new DeviceMessage.Linked(recovered), again.receiveMessage(WAIT));
+        assertEquals(new DeviceMessage.Linked(recovered, DeviceMessage.LinkKind.MAILBOX), again.receiveMessage(WAIT));
         assertEquals(third.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
         assertEquals(fourth.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
     }

@@ -57,13 +57,13 @@ class UserSessionTest {
         TestProbe<DeviceMessage> phone = testKit.createTestProbe();
         ActorRef<Void> phoneOwner = testKit.spawn(Behaviors.empty());
         session.tell(new UserSession.Connect(1, phone.ref(), phoneOwner));
-        assertEquals(new DeviceMessage.Linked(session), phone.receiveMessage(WAIT), "the connection learns which session to watch");
+        assertEquals(new DeviceMessage.Linked(session, DeviceMessage.LinkKind.SESSION), phone.receiveMessage(WAIT), "the connection learns which session to watch");
         assertInstanceOf(DeviceMessage.Linked.class, phone.receiveMessage(WAIT), "and which mailbox");
         assertEquals(new DeviceMessage.QueueEmpty(), phone.receiveMessage(WAIT), "attached to its mailbox");
 
         // Connecting again with the same connection (after its mailbox moved) re-attaches, replaces nothing.
         session.tell(new UserSession.Connect(1, phone.ref(), phoneOwner));
-        assertEquals(new DeviceMessage.Linked(session), phone.receiveMessage(WAIT));
+        assertEquals(new DeviceMessage.Linked(session, DeviceMessage.LinkKind.SESSION), phone.receiveMessage(WAIT));
         assertInstanceOf(DeviceMessage.Linked.class, phone.receiveMessage(WAIT));
         assertEquals(new DeviceMessage.QueueEmpty(), phone.receiveMessage(WAIT));
 
@@ -78,7 +78,7 @@ class UserSessionTest {
         ActorRef<Void> phoneAgainOwner = testKit.spawn(Behaviors.empty());
         session.tell(new UserSession.Connect(1, phoneAgain.ref(), phoneAgainOwner));
         phone.expectMessage(WAIT, new DeviceMessage.Replaced());
-        assertEquals(new DeviceMessage.Linked(session), phoneAgain.receiveMessage(WAIT));
+        assertEquals(new DeviceMessage.Linked(session, DeviceMessage.LinkKind.SESSION), phoneAgain.receiveMessage(WAIT));
         assertInstanceOf(DeviceMessage.Linked.class, phoneAgain.receiveMessage(WAIT));
         assertEquals(envelope.id(), ((DeviceMessage.Deliver) phoneAgain.receiveMessage(WAIT)).envelope().id(), "redelivered until acknowledged");
 
