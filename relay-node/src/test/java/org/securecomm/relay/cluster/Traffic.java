@@ -246,6 +246,33 @@ final class Traffic implements AutoCloseable {
         return report;
     }
 
+    /**
+     * Diagnosis when envelopes are missing: the devices missing some reconnect (their mailbox then
+     * pushes every unacknowledged envelope again). What arrives then was stored but not pushed to
+     * the live connection; what is still missing was lost. Answers a description.
+     */
+    String diagnoseMissing(Duration wait) throws InterruptedException {
+        Report before = verify();
+        if (before.missing == 0) {
+            return "nothing missing";
+        }
+        Set<ReconnectingDevice> missing = new HashSet<>();
+        for (Pair pair : pairs) {
+            for (int d = 0; d < pair.receivers.size(); d++) {
+                ReconnectingDevice device = pair.receivers.get(d);
+                Set<String> got = new HashSet<>(device.received().values());
+                if (!got.containsAll(pair.acknowledged.keySet())) {
+                    missing.add(device);
+                }
+            }
+        }
+        missing.forEach(ReconnectingDevice::dropConnection);
+        drain(wait);
+        Report after = verify();
+        return before.missing + " missing on " + missing.size() + " devices; after those devices reconnected: " + after.missing
+                + " still missing (" + (before.missing - after.missing) + " were stored but never pushed to the live connection)";
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

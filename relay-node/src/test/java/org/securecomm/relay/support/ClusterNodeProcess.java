@@ -165,10 +165,11 @@ public final class ClusterNodeProcess implements AutoCloseable {
         Process running = process;
         if (running != null && running.isAlive()) {
             appendLog("==== SIGTERM to node " + index + " (" + java.time.Instant.now() + ")");
-            running.destroy();
+            // Through the handle: Process.destroy() would also close our end of its output, losing the shutdown's log.
+            running.toHandle().destroy();
             if (!waitForExit(running, timeout)) {
                 appendLog("==== node " + index + " did not stop within " + timeout + ": killed");
-                running.destroyForcibly();
+                running.toHandle().destroyForcibly();
                 waitForExit(running, Duration.ofSeconds(30));
             }
         }

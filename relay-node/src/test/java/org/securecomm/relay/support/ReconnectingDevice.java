@@ -181,6 +181,14 @@ public final class ReconnectingDevice implements AutoCloseable {
         throw new IllegalStateException("send not acknowledged within " + deadline);
     }
 
+    /** Drops the connection as a network failure would; the device reconnects to the next node. */
+    public void dropConnection() {
+        RelayConnection current = connection;
+        if (current != null) {
+            current.abort();
+        }
+    }
+
     public boolean isConnected() {
         RelayConnection current = connection;
         return current != null && current.isOpen();
