@@ -235,10 +235,20 @@ public final class ClusterNodeProcess implements AutoCloseable {
         }
     }
 
-    /** CPU time (user + system) of the running JVM in seconds, from /proc; -1 when it is not running. */
+    /** CPU time (user + system) of the running JVM in seconds; -1 when it is not running. */
     public double cpuSeconds() {
+        return cpuSecondsOf(pid());
+    }
+
+    /** Resident set size of the running JVM in MiB; -1 when it is not running. */
+    public double rssMib() {
+        return rssMibOf(pid());
+    }
+
+    /** CPU time (user + system) of process {@code pid} in seconds, from /proc; -1 when it is gone. */
+    public static double cpuSecondsOf(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // fields[11] = utime, fields[12] = stime (fields 14 and 15 of proc(5)), in clock ticks (100/s on Linux).
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
@@ -247,16 +257,16 @@ public final class ClusterNodeProcess implements AutoCloseable {
         }
     }
 
-    /** Resident set size of the running JVM in MiB, from /proc; -1 when it is not running. */
-    public double rssMib() {
+    /** Resident set size of process {@code pid} in MiB, from /proc; -1 when it is gone. */
+    public static double rssMibOf(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // not running
+            // gone
         }
         return -1;
     }

@@ -209,6 +209,11 @@ public final class ReconnectingDevice implements AutoCloseable {
         return Map.copyOf(pushCounts);
     }
 
+    /** How often envelope {@code id} was pushed so far. */
+    public int pushCount(UUID id) {
+        return pushCounts.getOrDefault(id, 0);
+    }
+
     public long pushes() {
         return pushes.get();
     }
