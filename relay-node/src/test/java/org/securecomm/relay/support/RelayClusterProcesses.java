@@ -100,6 +100,8 @@ public final class RelayClusterProcesses implements AutoCloseable {
                   accounts.password-hash { memory-kib = 1024, iterations = 1 }
                   limits { authentication-attempts-per-minute = 600, authentication-attempt-burst = 100 }
                   verification { test-identifier-prefix = "%s", test-code = "%s" }
+                  # Several nodes on one host: the admin API is tested on its own (admin package).
+                  admin.enabled = off
                 }
                 pekko {
                   remote.artery.canonical { hostname = "127.0.0.1", port = %d }
@@ -108,9 +110,8 @@ public final class RelayClusterProcesses implements AutoCloseable {
                     split-brain-resolver.stable-after = 7s
                     failure-detector.acceptable-heartbeat-pause = 5s
                   }
+                  # The node's Pekko Management: probes and the read-only shard distribution the tests read.
                   management.http { hostname = "127.0.0.1", port = %d }
-                  # Test hook: Management's read-only cluster routes (shard distribution).
-                  extensions += "org.securecomm.relay.support.ClusterNodeManagement"
                 }
                 # A loaded 2-core machine answers slower than the driver's 2 s default.
                 datastax-java-driver.profiles.pekko-persistence-cassandra-profile.basic.request.timeout = 5s
