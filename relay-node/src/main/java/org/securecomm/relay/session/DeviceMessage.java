@@ -1,5 +1,7 @@
 package org.securecomm.relay.session;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.securecomm.relay.CborSerializable;
@@ -7,7 +9,29 @@ import org.securecomm.relay.account.KeyStock;
 import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.mailbox.StoredEnvelope;
 
-/** What the cluster pushes to a device's live connection, wherever that connection lives. */
+/**
+ * What the cluster pushes to a device's live connection, wherever that connection lives. Carried
+ * inside other messages between nodes ({@link UserSession.Notify}), so the serialized form names
+ * its type (a fixed list: never class names from the wire).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = DeviceMessage.Deliver.class, name = "Deliver"),
+        @JsonSubTypes.Type(value = DeviceMessage.QueueEmpty.class, name = "QueueEmpty"),
+        @JsonSubTypes.Type(value = DeviceMessage.KeyStockLow.class, name = "KeyStockLow"),
+        @JsonSubTypes.Type(value = DeviceMessage.Linked.class, name = "Linked"),
+        @JsonSubTypes.Type(value = DeviceMessage.Replaced.class, name = "Replaced"),
+        @JsonSubTypes.Type(value = DeviceMessage.Removed.class, name = "Removed"),
+        @JsonSubTypes.Type(value = DeviceMessage.AccountClosed.class, name = "AccountClosed"),
+        @JsonSubTypes.Type(value = DeviceMessage.Provisioning.class, name = "Provisioning"),
+        @JsonSubTypes.Type(value = DeviceMessage.IncomingCall.class, name = "IncomingCall"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallRingingStopped.class, name = "CallRingingStopped"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallUnanswered.class, name = "CallUnanswered"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallParticipants.class, name = "CallParticipants"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallEnded.class, name = "CallEnded"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallSignal.class, name = "CallSignal"),
+        @JsonSubTypes.Type(value = DeviceMessage.CallProbe.class, name = "CallProbe")
+})
 public sealed interface DeviceMessage extends CborSerializable {
 
     record Deliver(StoredEnvelope envelope) implements DeviceMessage {
