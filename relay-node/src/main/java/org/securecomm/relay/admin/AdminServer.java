@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,18 +19,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.IdentifierHasher;
-import org.securecomm.relay.account.IdentifierRegistration;
-import org.securecomm.relay.account.Username;
-import org.securecomm.relay.call.CallRoom;
 import org.securecomm.relay.federation.Federation;
-import org.securecomm.relay.federation.inbound.FederationInbox;
-import org.securecomm.relay.federation.outbound.FederationPeer;
-import org.securecomm.relay.mailbox.Mailbox;
-import org.securecomm.relay.session.ProvisioningChannel;
-import org.securecomm.relay.session.UserSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer {
 
     /** What the admin actions work on; {@code federation} is null when the cluster does not federate. */
+    /** @param entityTypes every sharded entity type the node started (for {@code shards}) */
     public record Dependencies(ClusterSharding sharding, AccountManager accounts, IdentifierHasher identifierHasher,
-                               Federation federation, Clock clock) {
+                               Federation federation, List<EntityTypeKey<?>> entityTypes, Clock clock) {
     }
 
     /** The coordinated-shutdown reason of a node drained through {@code admin drain}: a normal stop. */
@@ -94,7 +85,7 @@ public final class AdminServer {
         boolean generated = configured.isEmpty();
         String token = generated ? AdminToken.generate() : configured;
 
-        ClusterAdmin cluster = new ClusterAdmin(system, deps.sharding(), entityTypes(deps.federation() != null), settings.timeout());
+        ClusterAdmin cluster = new ClusterAdmin(system, deps.sharding(), deps.entityTypes(), settings.timeout());
         MailboxAdmin mailboxes = new MailboxAdmin(system, deps.sharding(), deps.accounts(), accounts, settings.timeout(), deps.clock());
         PeersAdmin peers = new PeersAdmin(system, deps.federation(), settings.timeout(), deps.clock());
         AdminRoutes routes = new AdminRoutes(new AdminToken(token), cluster, accounts, mailboxes, peers);
@@ -158,17 +149,6 @@ public final class AdminServer {
     /** The file holding the generated token, or null when the token was configured. */
     public Path generatedTokenFile() {
         return tokenFile;
-    }
-
-    /** Every sharded entity type of a node (node.RelayNode.initEntities and federation.FederationEntities): keep in step. */
-    static List<EntityTypeKey<?>> entityTypes(boolean federation) {
-        List<EntityTypeKey<?>> keys = new ArrayList<>(List.of(Account.TYPE_KEY, IdentifierRegistration.TYPE_KEY, Username.TYPE_KEY,
-                UserSession.TYPE_KEY, ProvisioningChannel.TYPE_KEY, Mailbox.TYPE_KEY, CallRoom.TYPE_KEY));
-        if (federation) {
-            keys.add(FederationPeer.TYPE_KEY);
-            keys.add(FederationInbox.TYPE_KEY);
-        }
-        return keys;
     }
 
     private static void deleteQuietly(Path file) {

@@ -138,7 +138,8 @@ public final class RelayNode implements AutoCloseable {
                 federation.start(accounts, keys, envelopes, calls, metrics);
             }
             // Operators' admin API (admin package): loopback only by default, bearer token; stops with the node.
-            AdminServer.start(system, config, new AdminServer.Dependencies(sharding, accounts, identifierHasher, federation, clock));
+            AdminServer.start(system, config, new AdminServer.Dependencies(sharding, accounts, identifierHasher, federation,
+                    entityTypes, clock));
 
             ConnectionRegistry connections = new ConnectionRegistry();
             NodeLifecycle lifecycle = NodeLifecycle.get(system);
