@@ -60,10 +60,12 @@ public final class DevMode {
                     "securecomm.verification.sender", "console",
                     "securecomm.cassandra.contact-points",
                     ConfigValueFactory.fromIterable(List.of(cassandra.host() + ":" + cassandra.nativePort()))));
+            // A dev node forms a cluster of its own: its management listener (probes) needs no fixed
+            // port, and a second dev node (--port 8081) must not collide on it.
+            settings.put("pekko.management.http.port", 0);
             if (port == 0) {
-                // A free HTTP port (tests, several dev nodes side by side): free media, management and admin ports too.
+                // A free HTTP port (tests, several dev nodes side by side): free media and admin ports too.
                 settings.put("securecomm.media.port", 0);
-                settings.put("pekko.management.http.port", 0);
                 settings.put("securecomm.admin.port", 0);
             }
             // 1:1 calls with --ice-policy relay need a TURN server: a local coturn when one is installed.
