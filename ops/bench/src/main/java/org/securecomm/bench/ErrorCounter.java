@@ -9,13 +9,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Failures by kind: the relay's error code, or what went wrong on the client side. */
-final class ErrorCounter {
+public final class ErrorCounter {
 
     private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> examples = new ConcurrentHashMap<>();
 
     /** Counts a failure; answers its kind. */
-    String count(Throwable failure) {
+    public String count(Throwable failure) {
         Throwable cause = unwrap(failure);
         String kind = kind(cause);
         count(kind);
@@ -23,11 +23,11 @@ final class ErrorCounter {
         return kind;
     }
 
-    void count(String kind) {
+    public void count(String kind) {
         counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
-    static Throwable unwrap(Throwable failure) {
+    public static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
@@ -35,7 +35,7 @@ final class ErrorCounter {
         return cause;
     }
 
-    static String kind(Throwable cause) {
+    public static String kind(Throwable cause) {
         if (cause instanceof RelayError relay) {
             return relay.code().name();
         }
@@ -51,22 +51,22 @@ final class ErrorCounter {
         return cause.getClass().getSimpleName();
     }
 
-    long total() {
+    public long total() {
         return counts.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    Map<String, Long> snapshot() {
+    public Map<String, Long> snapshot() {
         Map<String, Long> result = new TreeMap<>();
         counts.forEach((k, v) -> result.put(k, v.sum()));
         return result;
     }
 
-    String example(String kind) {
+    public String example(String kind) {
         return examples.get(kind);
     }
 
     /** "none", or "CODE n, CODE n" */
-    String describe() {
+    public String describe() {
         Map<String, Long> snapshot = snapshot();
         if (snapshot.isEmpty()) {
             return "none";

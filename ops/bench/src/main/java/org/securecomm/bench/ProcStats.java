@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * What the operating system says about the processes of a run (Linux /proc), and the machine
  * facts printed with every result. Everything degrades to "unknown" off Linux.
  */
-final class ProcStats {
+public final class ProcStats {
 
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final long CLOCK_TICKS = clockTicks();
@@ -30,10 +30,10 @@ final class ProcStats {
     // ------------------------------------------------------------------ CPU
 
     /** CPU time of some processes and of the whole machine at one instant. */
-    record CpuSample(long nanos, Map<String, Long> processTicks, long machineTicks, long machineIdleTicks) {
+    public record CpuSample(long nanos, Map<String, Long> processTicks, long machineTicks, long machineIdleTicks) {
     }
 
-    static CpuSample sampleCpu(Map<String, Long> pids) {
+    public static CpuSample sampleCpu(Map<String, Long> pids) {
         Map<String, Long> ticks = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
             if (pid != null) {
@@ -57,7 +57,7 @@ final class ProcStats {
     }
 
     /** user+system clock ticks of a process, -1 when unknown. */
-    static long processTicks(long pid) {
+    public static long processTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -71,7 +71,7 @@ final class ProcStats {
      * CPU ticks of a process's threads grouped by name (Linux keeps the first 15 characters of a
      * Java thread's name; digits are folded, so "GC Thread#0" and "GC Thread#1" add up).
      */
-    static Map<String, Long> threadTicks(long pid) {
+    public static Map<String, Long> threadTicks(long pid) {
         Map<String, Long> groups = new java.util.HashMap<>();
         try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             tasks.forEach(task -> {
@@ -94,7 +94,7 @@ final class ProcStats {
      * The busiest thread groups between two {@link #threadTicks} samples, "% of one core", and the
      * CPU of threads that ended between the samples (the process's total minus its live threads').
      */
-    static String threadCpu(Map<String, Long> before, Map<String, Long> after, long processTicksBefore, long processTicksAfter,
+    public static String threadCpu(Map<String, Long> before, Map<String, Long> after, long processTicksBefore, long processTicksAfter,
                             double seconds, int top) {
         List<Map.Entry<String, Double>> usage = new ArrayList<>();
         double attributed = 0;
@@ -123,7 +123,7 @@ final class ProcStats {
      * the machine's busy time) and "idle", both in % of one core too (the machine has
      * {@code cores * 100} %).
      */
-    static Map<String, Double> cpuPercent(CpuSample from, CpuSample to) {
+    public static Map<String, Double> cpuPercent(CpuSample from, CpuSample to) {
         Map<String, Double> result = new LinkedHashMap<>();
         double seconds = (to.nanos() - from.nanos()) / 1e9;
         double sum = 0;
@@ -147,7 +147,7 @@ final class ProcStats {
         return result;
     }
 
-    static String formatCpu(Map<String, Double> percent) {
+    public static String formatCpu(Map<String, Double> percent) {
         StringBuilder text = new StringBuilder();
         percent.forEach((name, value) -> {
             if (text.length() > 0) {
@@ -162,11 +162,11 @@ final class ProcStats {
     // ------------------------------------------------------------------ memory
 
     /** VmRSS of a process in KiB. */
-    static OptionalLong rssKib(long pid) {
+    public static OptionalLong rssKib(long pid) {
         return statusField(pid, "VmRSS");
     }
 
-    static OptionalLong threads(long pid) {
+    public static OptionalLong threads(long pid) {
         return statusField(pid, "Threads");
     }
 
@@ -188,7 +188,7 @@ final class ProcStats {
      * so that objects freed by finalization/cleaners of the first are gone), then
      * {@code jcmd PID GC.heap_info}.
      */
-    static OptionalLong heapUsedAfterGcKib(long pid) {
+    public static OptionalLong heapUsedAfterGcKib(long pid) {
         try {
             jcmd(pid, "GC.run");
             Thread.sleep(300);
@@ -224,7 +224,7 @@ final class ProcStats {
     }
 
     /** A HotSpot performance counter of a JVM ({@code jcmd PID PerfCounter.print}), e.g. java.threads.started. */
-    static OptionalLong perfCounter(long pid, String name) {
+    public static OptionalLong perfCounter(long pid, String name) {
         try {
             for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
                 if (line.startsWith(name + "=")) {
@@ -240,13 +240,13 @@ final class ProcStats {
     }
 
     /** One line of a class histogram: instances and bytes of a class. */
-    record ClassUsage(long instances, long bytes) {
+    public record ClassUsage(long instances, long bytes) {
     }
 
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     /** {@code jcmd PID GC.class_histogram} (live objects, after a full GC), by class name. */
-    static Map<String, ClassUsage> classHistogram(long pid) {
+    public static Map<String, ClassUsage> classHistogram(long pid) {
         Map<String, ClassUsage> result = new LinkedHashMap<>();
         try {
             for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
@@ -265,7 +265,7 @@ final class ProcStats {
     }
 
     /** The classes that grew most between two histograms, per {@code divisor} (e.g. per connection). */
-    static List<String> histogramGrowth(Map<String, ClassUsage> before, Map<String, ClassUsage> after, int divisor, int top) {
+    public static List<String> histogramGrowth(Map<String, ClassUsage> before, Map<String, ClassUsage> after, int divisor, int top) {
         record Growth(String name, long instances, long bytes) {
         }
         List<Growth> growth = new ArrayList<>();
@@ -286,7 +286,7 @@ final class ProcStats {
     }
 
     /** This JVM's heap after a full GC, in KiB. */
-    static long ownHeapUsedAfterGcKib() {
+    public static long ownHeapUsedAfterGcKib() {
         System.gc();
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024;
@@ -294,7 +294,7 @@ final class ProcStats {
 
     // ------------------------------------------------------------------ machine
 
-    static List<String> machineFacts() {
+    public static List<String> machineFacts() {
         List<String> facts = new ArrayList<>();
         facts.add("CPU: " + Runtime.getRuntime().availableProcessors() + " cores available to the JVM, "
                 + cpuModel().orElse("model unknown"));
@@ -326,7 +326,7 @@ final class ProcStats {
         }
     }
 
-    static java.util.Optional<String> loadAverage() {
+    public static java.util.Optional<String> loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return java.util.Optional.of(f[0] + " " + f[1] + " " + f[2]);
@@ -346,7 +346,7 @@ final class ProcStats {
         }
     }
 
-    static String mib(long kib) {
+    public static String mib(long kib) {
         return String.format(Locale.ROOT, "%.1f MiB", kib / 1024.0);
     }
 }
