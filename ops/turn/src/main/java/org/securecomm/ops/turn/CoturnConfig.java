@@ -1,6 +1,7 @@
 package org.securecomm.ops.turn;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -8,7 +9,10 @@ import java.util.List;
  * ops/turn/turnserver.conf is the documented production counterpart.
  */
 record CoturnConfig(String listeningIp, int listeningPort, String relayIp, int minPort, int maxPort,
-                    String realm, String secret, Path dir) {
+                    String realm, String secret, Path dir, int relayThreads, boolean verbose) {
+
+    /** {@link #relayThreads} value that leaves coturn's default (one relay thread per core). */
+    static final int DEFAULT_RELAY_THREADS = -1;
 
     Path configFile() {
         return dir.resolve("turnserver.conf");
@@ -32,7 +36,7 @@ record CoturnConfig(String listeningIp, int listeningPort, String relayIp, int m
     }
 
     String render() {
-        List<String> lines = List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by org.securecomm.ops.turn.CoturnServer for a dev node or a test. Not for production:",
                 "# see ops/turn/turnserver.conf.",
                 "listening-ip=" + listeningIp,
@@ -53,11 +57,17 @@ record CoturnConfig(String listeningIp, int listeningPort, String relayIp, int m
                 "log-file=" + logFile(),
                 // One file, no date suffix or rollover, so a failure message can quote it.
                 "simple-log",
-                // Sessions (allocations, refreshes, closes) in the log: what a test failure needs.
-                "verbose",
                 "pidfile=" + pidFile(),
                 // Not the system-wide /var/lib/turn/turndb: REST credentials need no user database.
-                "userdb=" + dir.resolve("turndb"));
+                "userdb=" + dir.resolve("turndb")));
+        if (verbose) {
+            // Sessions (allocations, refreshes, closes) in the log: what a test failure needs.
+            lines.add("verbose");
+        }
+        if (relayThreads != DEFAULT_RELAY_THREADS) {
+            // 0 runs relaying in the listener's thread (coturn's own meaning of 0).
+            lines.add("relay-threads=" + relayThreads);
+        }
         return String.join("\n", lines) + "\n";
     }
 }

@@ -63,12 +63,12 @@ public final class CoturnServer implements AutoCloseable {
         this.shutdownHook = new Thread(this::close, "coturn-shutdown-" + watcher.pid());
     }
 
-    /** Starts coturn with the defaults of {@link Options#defaults()} in a fresh temporary directory. */
     /** Whether coturn is installed here (no attempt to install it). */
     public static boolean installed() {
         return TurnServerBinary.find().isPresent();
     }
 
+    /** Starts coturn with the defaults of {@link Options#defaults()} in a fresh temporary directory. */
     public static CoturnServer start() {
         return start(Options.defaults());
     }
@@ -87,7 +87,7 @@ public final class CoturnServer implements AutoCloseable {
             int minPort = LoopbackPorts.udpRange(ip, options.relayPorts());
             config = new CoturnConfig(ip.getHostAddress(), LoopbackPorts.listeningPort(ip), ip.getHostAddress(),
                     minPort, minPort + options.relayPorts() - 1, options.realm(),
-                    options.secret().orElseGet(CoturnServer::randomSecret), dir);
+                    options.secret().orElseGet(CoturnServer::randomSecret), dir, options.relayThreads(), options.verbose());
             writePrivately(config.configFile(), config.render());
             Files.deleteIfExists(config.childPidFile());
             watcher = new ProcessBuilder("sh", "-c", WATCHER, binary.toString(), config.configFile().toString(),
@@ -322,10 +322,15 @@ public final class CoturnServer implements AutoCloseable {
      * close; an empty {@code secret} a random one.
      */
     public record Options(Optional<Path> workDir, String listeningIp, String realm, Optional<String> secret,
-                          int relayPorts, Duration startupTimeout) {
+                          int relayPorts, Duration startupTimeout, int relayThreads, boolean verbose) {
 
         public static final String DEFAULT_REALM = "securecomm.test";
         public static final int DEFAULT_RELAY_PORTS = 20;
+        /** Enough for thousands of allocations (one relay port each), well inside the 20,000-60,000 search range. */
+        public static final int MAX_RELAY_PORTS = 20_000;
+        /** coturn's own default: one relay thread per core. */
+        public static final int DEFAULT_RELAY_THREADS = CoturnConfig.DEFAULT_RELAY_THREADS;
+        public static final int MAX_RELAY_THREADS = 128;
         public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(20);
 
         public Options {
@@ -333,42 +338,64 @@ public final class CoturnServer implements AutoCloseable {
             Objects.requireNonNull(listeningIp, "listeningIp");
             Objects.requireNonNull(realm, "realm");
             Objects.requireNonNull(secret, "secret");
-            if (relayPorts < 2 || relayPorts > 1000) {
-                throw new IllegalArgumentException("relayPorts must be 2-1000, not " + relayPorts);
+            if (relayPorts < 2 || relayPorts > MAX_RELAY_PORTS) {
+                throw new IllegalArgumentException("relayPorts must be 2-" + MAX_RELAY_PORTS + ", not " + relayPorts);
             }
             if (startupTimeout.isNegative() || startupTimeout.isZero()) {
                 throw new IllegalArgumentException("startupTimeout must be positive: " + startupTimeout);
             }
+            if (relayThreads != DEFAULT_RELAY_THREADS && (relayThreads < 0 || relayThreads > MAX_RELAY_THREADS)) {
+                throw new IllegalArgumentException("relayThreads must be 0-" + MAX_RELAY_THREADS + " or DEFAULT_RELAY_THREADS, not "
+                        + relayThreads);
+            }
         }
 
-        /** 127.0.0.1, realm securecomm.test, random secret, 20 relay ports, temporary directory. */
+        /** 127.0.0.1, realm securecomm.test, random secret, 20 relay ports, temporary directory, verbose log. */
         public static Options defaults() {
             return new Options(Optional.empty(), "127.0.0.1", DEFAULT_REALM, Optional.empty(), DEFAULT_RELAY_PORTS,
-                    DEFAULT_STARTUP_TIMEOUT);
+                    DEFAULT_STARTUP_TIMEOUT, DEFAULT_RELAY_THREADS, true);
+        }
+
+        /**
+         * For a benchmark: {@code relayPorts} ports (at least one per allocation), {@code relayThreads}
+         * relay threads, and no per-session log lines.
+         */
+        public static Options benchmark(int relayPorts, int relayThreads) {
+            return defaults().withRelayPorts(relayPorts).withRelayThreads(relayThreads).withVerbose(false);
         }
 
         public Options withWorkDir(Path dir) {
-            return new Options(Optional.of(dir), listeningIp, realm, secret, relayPorts, startupTimeout);
+            return new Options(Optional.of(dir), listeningIp, realm, secret, relayPorts, startupTimeout, relayThreads, verbose);
         }
 
         public Options withListeningIp(String ip) {
-            return new Options(workDir, ip, realm, secret, relayPorts, startupTimeout);
+            return new Options(workDir, ip, realm, secret, relayPorts, startupTimeout, relayThreads, verbose);
         }
 
         public Options withRealm(String newRealm) {
-            return new Options(workDir, listeningIp, newRealm, secret, relayPorts, startupTimeout);
+            return new Options(workDir, listeningIp, newRealm, secret, relayPorts, startupTimeout, relayThreads, verbose);
         }
 
         public Options withSecret(String newSecret) {
-            return new Options(workDir, listeningIp, realm, Optional.of(newSecret), relayPorts, startupTimeout);
+            return new Options(workDir, listeningIp, realm, Optional.of(newSecret), relayPorts, startupTimeout, relayThreads, verbose);
         }
 
         public Options withRelayPorts(int count) {
-            return new Options(workDir, listeningIp, realm, secret, count, startupTimeout);
+            return new Options(workDir, listeningIp, realm, secret, count, startupTimeout, relayThreads, verbose);
         }
 
         public Options withStartupTimeout(Duration timeout) {
-            return new Options(workDir, listeningIp, realm, secret, relayPorts, timeout);
+            return new Options(workDir, listeningIp, realm, secret, relayPorts, timeout, relayThreads, verbose);
+        }
+
+        /** coturn's {@code relay-threads}; 0 relays in the listener thread. */
+        public Options withRelayThreads(int count) {
+            return new Options(workDir, listeningIp, realm, secret, relayPorts, startupTimeout, count, verbose);
+        }
+
+        /** Whether coturn logs every session (allocate, refresh, close): on for tests, off for a benchmark. */
+        public Options withVerbose(boolean on) {
+            return new Options(workDir, listeningIp, realm, secret, relayPorts, startupTimeout, relayThreads, on);
         }
     }
 }

@@ -5,8 +5,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -60,17 +58,15 @@ final class LoopbackPorts {
         }
     }
 
+    /** One port at a time: a range of thousands cannot be held at once under the open-files limit. */
     private static boolean udpFree(InetAddress address, int first, int count) {
-        List<DatagramSocket> held = new ArrayList<>(count);
-        try {
-            for (int port = first; port < first + count; port++) {
-                held.add(new DatagramSocket(new InetSocketAddress(address, port)));
+        for (int port = first; port < first + count; port++) {
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, port))) {
+                // free now
+            } catch (IOException e) {
+                return false;
             }
-            return true;
-        } catch (IOException e) {
-            return false;
-        } finally {
-            held.forEach(DatagramSocket::close);
         }
+        return true;
     }
 }
