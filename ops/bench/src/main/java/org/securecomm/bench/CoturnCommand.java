@@ -166,6 +166,10 @@ public final class CoturnCommand implements Callable<Integer> {
         report.line("loss: forwarder %.3f%%, coturn %.3f%%", f.lossPercent(), c.lossPercent());
         report.line("p99 added delay: forwarder %s, coturn %s, ratio %.2f (below 1: the forwarder adds less)", Report.ms(fp99),
                 Report.ms(cp99), p99Ratio);
+        double cpuRatio = f.cpuMicrosPerPacketOut() / c.cpuMicrosPerPacketOut();
+        report.line("relay CPU per packet out: forwarder %.2f µs (%.2f cores), coturn %.2f µs (%.2f cores), ratio %.2f (below 1: the"
+                + " forwarder spends less)", f.cpuMicrosPerPacketOut(), f.relayCores(), c.cpuMicrosPerPacketOut(), c.relayCores(), cpuRatio);
+        report.metric(new Report.Metric("media", "ratio", "CPU per packet out securecomm/coturn", cpuRatio, "x", f.shape().offeredOut()));
         report.metric(new Report.Metric("media", "ratio", "packets out securecomm/coturn", outRatio, "x", f.shape().offeredOut()));
         report.metric(new Report.Metric("media", "ratio", "p99 added delay securecomm/coturn", p99Ratio, "x", f.shape().offeredOut()));
         // Counting windows differ by a few packets; within 0.5% the two deliver the same.

@@ -9,9 +9,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -121,24 +123,34 @@ final class CoturnScenario {
                     generatorCpu[0] = MediaLoad.processCpuNanos() - generatorCpu[0];
                 }
             };
-            // coturn keeps no counters we can read: in = ChannelData its socket took from us, out = what the peers got.
-            MediaLoad.Result result = load.run(senders, selector, datagram -> 0, 1, load::sentSoFar, load::receivedSoFar, window);
+            Set<Integer> receiverPorts = new HashSet<>();
+            for (DatagramChannel r : receivers) {
+                receiverPorts.add(((InetSocketAddress) r.getLocalAddress()).getPort());
+            }
+            int listening = coturn.port();
+            int minRelay = coturn.minRelayPort();
+            int maxRelay = coturn.maxRelayPort();
+            MediaLoad.Result result = load.run(senders, selector, datagram -> 0, 1, load::sentSoFar, load::receivedSoFar,
+                    // A receiver's ephemeral port may fall inside coturn's relay range: it is the receiver's.
+                    port -> !receiverPorts.contains(port) && (port == listening || (port >= minRelay && port <= maxRelay)),
+                    receiverPorts::contains, window);
             long threads = ProcStats.threads(coturn.pid()).orElse(-1);
             if (!coturn.isAlive()) {
                 throw new IllegalStateException("coturn died during the run; see " + coturn.logFile());
             }
 
             double seconds = result.seconds();
+            Double percent = ProcStats.cpuPercent(cpu[0], cpu[1]).get("coturn");
+            double coturnCores = percent == null ? Double.NaN : percent / 100;
+            result = result.withRelayCores(coturnCores);
             report.section(String.format(Locale.ROOT, "coturn (%s, separate process, relay-threads=%d, %d threads in all, loopback UDP): %s,"
                     + " %.0f s measured after %d s warm-up", version, relayThreads, threads, shape.describe(), seconds, shape.warmupSeconds()));
             result.report(report, "coturn");
-            Double percent = ProcStats.cpuPercent(cpu[0], cpu[1]).get("coturn");
-            double coturnCores = percent == null ? Double.NaN : percent / 100;
-            report.line("CPU: coturn process %.2f cores (%.1f µs per packet in); the load generator (this JVM) %.2f cores",
-                    coturnCores, coturnCores * 1e6 / Math.max(1, result.relayIn()), generatorCpu[0] / (seconds * 1e9));
+            report.line("(coturn keeps no counters here: relay in = ChannelData the load generator's sockets sent, out = what the peers got)");
+            report.line("CPU: coturn process %.2f cores (%.1f µs per packet out); the load generator (this JVM) %.2f cores",
+                    coturnCores, result.cpuMicrosPerPacketOut(), generatorCpu[0] / (seconds * 1e9));
             report.line("per participant: 1 allocation, %d channels, each packet sent %d times as ChannelData (%d + 4 bytes)",
                     shape.participants() - 1, shape.participants() - 1, shape.payloadBytes());
-            report.metric("media", "coturn", "relay CPU", coturnCores, "cores");
             report.metric("media", "coturn", "relay threads", relayThreads, "threads");
             return result;
         } finally {

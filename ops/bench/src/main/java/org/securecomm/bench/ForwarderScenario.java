@@ -11,8 +11,10 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.securecomm.protocol.MediaDatagrams;
 import org.securecomm.relay.media.DropReason;
@@ -110,20 +112,25 @@ final class ForwarderScenario {
                     cpu[2] = drops(forwarder) - cpu[2];
                 }
             };
+            int forwarderPort = forwarder.port();
+            Set<Integer> participantPorts = new HashSet<>();
+            for (Participant p : participants) {
+                participantPorts.add(((InetSocketAddress) p.channel.getLocalAddress()).getPort());
+            }
             MediaLoad.Result result = new MediaLoad(shape, "forwarder").run(participants, selector,
                     datagram -> datagram.get(0) == MediaDatagrams.FORWARDED_MEDIA ? 1 : -1,
-                    shape.participants() - 1, forwarderIn::sum, forwarderOut::sum, window);
+                    shape.participants() - 1, forwarderIn::sum, forwarderOut::sum, port -> port == forwarderPort,
+                    participantPorts::contains, window);
 
             double seconds = result.seconds();
+            double forwarderCores = cpu[1] / (seconds * 1e9);
+            result = result.withRelayCores(forwarderCores);
             report.section(String.format(Locale.ROOT, "forwarder (SecureComm, in process, %d I/O thread(s), loopback UDP): %s,"
                     + " %.0f s measured after %d s warm-up", threads, shape.describe(), seconds, shape.warmupSeconds()));
             result.report(report, "securecomm");
             report.line("forwarder drops (all reasons) %d", cpu[2]);
-            double forwarderCores = cpu[1] / (seconds * 1e9);
-            double processCores = cpu[0] / (seconds * 1e9);
-            report.line("CPU: forwarder I/O threads %.2f cores (%.1f µs per packet in); the load generator (rest of this JVM) %.2f cores",
-                    forwarderCores, forwarderCores * 1e6 / Math.max(1, result.relayIn()), processCores - forwarderCores);
-            report.metric("media", "securecomm", "relay CPU", forwarderCores, "cores");
+            report.line("CPU: forwarder I/O threads %.2f cores (%.1f µs per packet out); the load generator (rest of this JVM) %.2f cores",
+                    forwarderCores, result.cpuMicrosPerPacketOut(), cpu[0] / (seconds * 1e9) - forwarderCores);
             report.metric("media", "securecomm", "relay threads", threads, "threads");
             report.target("forwarder p99 added delay < 5 ms at " + Report.rate(shape.offeredIn()) + " in",
                     Report.ms(result.delays().getValueAtPercentile(99)),

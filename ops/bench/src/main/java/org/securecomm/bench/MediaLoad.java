@@ -11,6 +11,7 @@ import java.nio.channels.Selector;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -169,7 +170,18 @@ final class MediaLoad {
      * by the end of the drain.
      */
     record Result(Shape shape, double seconds, double relayIn, double relayOut, long sent, long refused, long received,
-                  double expected, Histogram delays) {
+                  double expected, Histogram delays, long relayBufferDrops, long receiverBufferDrops, double relayCores) {
+
+        /** This result with the CPU the relay used in the window (cores), which only its scenario can measure. */
+        Result withRelayCores(double cores) {
+            return new Result(shape, seconds, relayIn, relayOut, sent, refused, received, expected, delays, relayBufferDrops,
+                    receiverBufferDrops, cores);
+        }
+
+        /** The relay's CPU per packet it sent out, in microseconds: comparable between an SFU and a 1:1 relay. */
+        double cpuMicrosPerPacketOut() {
+            return relayCores * 1e6 / Math.max(1, relayOut);
+        }
 
         double receivedRate() {
             return received / seconds;
@@ -189,6 +201,8 @@ final class MediaLoad {
             report.line("relay packets in %s, out %s", Report.rate(relayIn), Report.rate(relayOut));
             report.line("received by participants %s; not received %d of %.0f sent in the window (%.3f%%); load generator socket refusals %d",
                     Report.rate(receivedRate()), lost(), expected, lossPercent(), refused);
+            report.line("dropped by the kernel, receive buffer full (/proc/net/udp): at the relay's sockets %s, at the participants' %s",
+                    count(relayBufferDrops), count(receiverBufferDrops));
             report.line("added delay (send stamp to receive, incl. the load generator's own socket work): %s",
                     Report.percentiles(delays));
             double load = shape.offeredOut();
@@ -198,16 +212,27 @@ final class MediaLoad {
             report.metric(new Report.Metric("media", system, "received", receivedRate(), "1/s", load));
             report.metric(new Report.Metric("media", system, "loss", lossPercent(), "%", load));
             report.latencyMetrics("media", system, "added delay", delays, load);
+            report.metric(new Report.Metric("media", system, "relay CPU", relayCores, "cores", load));
+            report.metric(new Report.Metric("media", system, "relay CPU per packet out", cpuMicrosPerPacketOut(), "µs", load));
+            report.metric(new Report.Metric("media", system, "relay socket drops", relayBufferDrops, "packets", load));
+            report.metric(new Report.Metric("media", system, "receiver socket drops", receiverBufferDrops, "packets", load));
+        }
+
+        private static String count(long n) {
+            return n < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", n);
         }
     }
 
     /**
      * Runs the streams: warm-up, then the measured window with a progress line every so often.
      * {@code relayIn}/{@code relayOut} count what the relay took in and sent out so far;
-     * {@code receptionsPerDatagram} is how many receivers each accepted datagram is meant for.
+     * {@code receptionsPerDatagram} is how many receivers each accepted datagram is meant for;
+     * {@code relayPorts} and {@code receiverPorts} tell the relay's and the receivers' UDP sockets apart
+     * (local ports), for the kernel's drop counts.
      */
     Result run(List<? extends Stream> streams, Selector receivers, PayloadLocator locator, double receptionsPerDatagram,
-               LongSupplier relayIn, LongSupplier relayOut, Window window) throws InterruptedException {
+               LongSupplier relayIn, LongSupplier relayOut, IntPredicate relayPorts, IntPredicate receiverPorts, Window window)
+            throws InterruptedException {
         long periodNanos = 1_000_000_000L / shape.packetRate();
         Thread receiver = new Thread(() -> receive(receivers, locator), "bench-media-receiver");
         Thread sender = new Thread(() -> send(streams, periodNanos), "bench-media-sender");
@@ -216,6 +241,8 @@ final class MediaLoad {
         try {
             Scenarios.sleepSeconds(shape.warmupSeconds());
             window.opened();
+            long relayDrops = UdpDrops.sum(relayPorts);
+            long receiverDrops = UdpDrops.sum(receiverPorts);
             Mark start = mark(relayIn, relayOut);
             windowStart = start.nanos;
             delays.reset();
@@ -240,16 +267,22 @@ final class MediaLoad {
             windowEnd = end.nanos;
             window.closed();
             Scenarios.sleepSeconds(DRAIN_SECONDS);
+            relayDrops = difference(relayDrops, UdpDrops.sum(relayPorts));
+            receiverDrops = difference(receiverDrops, UdpDrops.sum(receiverPorts));
             double seconds = (end.nanos - start.nanos) / 1e9;
             long sentWithin = sentInWindow.sum();
             return new Result(shape, seconds, (end.in - start.in) / seconds, (end.out - start.out) / seconds, sentWithin,
-                    end.refused - start.refused, receivedInWindow.sum(), sentWithin * receptionsPerDatagram, total);
+                    end.refused - start.refused, receivedInWindow.sum(), sentWithin * receptionsPerDatagram, total, relayDrops, receiverDrops, Double.NaN);
         } finally {
             running = false;
             sender.join(5000);
             receivers.wakeup();
             receiver.join(5000);
         }
+    }
+
+    private static long difference(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     private record Mark(long nanos, long in, long out, long sent, long refused, long received) {
