@@ -170,12 +170,13 @@ final class MediaLoad {
      * by the end of the drain.
      */
     record Result(Shape shape, double seconds, double relayIn, double relayOut, long sent, long refused, long received,
-                  double expected, Histogram delays, long relayBufferDrops, long receiverBufferDrops, double relayCores) {
+                  double expected, Histogram delays, long relayBufferDrops, long receiverBufferDrops, long relayQueuedBytes,
+                  long receiverQueuedBytes, double relayCores) {
 
         /** This result with the CPU the relay used in the window (cores), which only its scenario can measure. */
         Result withRelayCores(double cores) {
             return new Result(shape, seconds, relayIn, relayOut, sent, refused, received, expected, delays, relayBufferDrops,
-                    receiverBufferDrops, cores);
+                    receiverBufferDrops, relayQueuedBytes, receiverQueuedBytes, cores);
         }
 
         /** The relay's CPU per packet it sent out, in microseconds: comparable between an SFU and a 1:1 relay. */
@@ -203,6 +204,8 @@ final class MediaLoad {
                     Report.rate(receivedRate()), lost(), expected, lossPercent(), refused);
             report.line("dropped by the kernel, receive buffer full (/proc/net/udp): at the relay's sockets %s, at the participants' %s",
                     count(relayBufferDrops), count(receiverBufferDrops));
+            report.line("waiting to be read when the window closed (rx_queue, bytes incl. kernel overhead): in the relay's sockets %s,"
+                    + " in the participants' %s (where the delay builds up)", count(relayQueuedBytes), count(receiverQueuedBytes));
             report.line("added delay (send stamp to receive, incl. the load generator's own socket work): %s",
                     Report.percentiles(delays));
             double load = shape.offeredOut();
@@ -241,8 +244,8 @@ final class MediaLoad {
         try {
             Scenarios.sleepSeconds(shape.warmupSeconds());
             window.opened();
-            long relayDrops = UdpDrops.sum(relayPorts);
-            long receiverDrops = UdpDrops.sum(receiverPorts);
+            long relayDrops = UdpSockets.of(relayPorts).drops();
+            long receiverDrops = UdpSockets.of(receiverPorts).drops();
             Mark start = mark(relayIn, relayOut);
             windowStart = start.nanos;
             delays.reset();
@@ -266,13 +269,15 @@ final class MediaLoad {
             Mark end = mark(relayIn, relayOut);
             windowEnd = end.nanos;
             window.closed();
+            UdpSockets.Totals relayAtEnd = UdpSockets.of(relayPorts);
+            UdpSockets.Totals receiversAtEnd = UdpSockets.of(receiverPorts);
             Scenarios.sleepSeconds(DRAIN_SECONDS);
-            relayDrops = difference(relayDrops, UdpDrops.sum(relayPorts));
-            receiverDrops = difference(receiverDrops, UdpDrops.sum(receiverPorts));
+            relayDrops = difference(relayDrops, UdpSockets.of(relayPorts).drops());
+            receiverDrops = difference(receiverDrops, UdpSockets.of(receiverPorts).drops());
             double seconds = (end.nanos - start.nanos) / 1e9;
             long sentWithin = sentInWindow.sum();
             return new Result(shape, seconds, (end.in - start.in) / seconds, (end.out - start.out) / seconds, sentWithin,
-                    end.refused - start.refused, receivedInWindow.sum(), sentWithin * receptionsPerDatagram, total, relayDrops, receiverDrops, Double.NaN);
+                    end.refused - start.refused, receivedInWindow.sum(), sentWithin * receptionsPerDatagram, total, relayDrops, receiverDrops, relayAtEnd.queuedBytes(), receiversAtEnd.queuedBytes(), Double.NaN);
         } finally {
             running = false;
             sender.join(5000);
