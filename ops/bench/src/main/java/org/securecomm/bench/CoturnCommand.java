@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * rate each sustains under the loss limit.
  */
 @Command(name = "coturn", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        version = "securecomm-bench coturn 0.1.0-SNAPSHOT",
         description = {
                 "Media relaying side by side: the SecureComm media forwarder (in this process) and coturn (Debian's",
                 "turnserver, started on loopback) relay the same streams, one run each: rooms of participants sending",
@@ -59,7 +60,7 @@ public final class CoturnCommand implements Callable<Integer> {
             description = "coturn's relay-threads (0: relay in the listener thread) (default: as --forwarder-threads)")
     Integer coturnRelayThreads;
 
-    @Option(names = "--rates", paramLabel = "N,N,...", split = ",",
+    @Option(names = "--rates", paramLabel = "RATE", split = ",",
             description = "step mode: run both at each of these packet rates per participant (instead of --packet-rate) and"
                     + " report the highest each sustains under --loss-limit")
     List<Integer> rates;
