@@ -61,12 +61,19 @@ final class BenchCall implements CallMedia.Events {
         void finished(BenchCall call, boolean tornDown);
     }
 
-    /** A set-up that did not complete in time, counted as its own kind. */
-    static final class SetupTimeoutException extends RuntimeException {
+    /** A call that went wrong without a relay error: counted by its kind (SETUP_TIMEOUT, CALL_BUSY, ...). */
+    static final class CallFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        SetupTimeoutException(String message) {
+        private final String kind;
+
+        CallFailure(String kind, String message) {
             super(message, null, false, false);
+            this.kind = kind;
+        }
+
+        String kind() {
+            return kind;
         }
     }
 
@@ -136,7 +143,7 @@ final class BenchCall implements CallMedia.Events {
             case CALL_PARTICIPANTS -> sendKeys(member, push.getCallParticipants().getParticipantsList());
             case CALL_SIGNAL -> signalled(member, push.getCallSignal().getFromAddress(), push.getCallSignal().getKind());
             case CALL_ENDED -> endedFor(member);
-            case CALL_DECLINED, CALL_BUSY, CALL_MISSED -> fail(new IllegalStateException(push.getKindCase().name()));
+            case CALL_DECLINED, CALL_BUSY, CALL_MISSED -> fail(new CallFailure(push.getKindCase().name(), "a callee's ring ended without an answer"));
             default -> {
                 // ringing stopped elsewhere, envelopes: nothing to do
             }
@@ -249,7 +256,7 @@ final class BenchCall implements CallMedia.Events {
 
     private synchronized void setupTimedOut() {
         if (!setUp) {
-            fail(new SetupTimeoutException("not set up within " + setupTimeoutMillis + " ms (keys and media from every participant)"));
+            fail(new CallFailure("SETUP_TIMEOUT", "not set up within " + setupTimeoutMillis + " ms (keys and media from every participant)"));
         }
     }
 
@@ -325,7 +332,7 @@ final class BenchCall implements CallMedia.Events {
 
     private synchronized void endedFor(Member member) {
         if (!ending) {
-            fail(new IllegalStateException("CallEnded before the hang-up"));
+            fail(new CallFailure("ENDED_EARLY", "CallEnded before the hang-up"));
         }
         if (!ended[member.index()]) {
             ended[member.index()] = true;

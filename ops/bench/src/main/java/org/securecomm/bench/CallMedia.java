@@ -297,8 +297,12 @@ final class CallMedia implements AutoCloseable {
         }
     }
 
+    /** Stops both threads and closes every socket; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!selector.isOpen()) {
+            return;
+        }
         running = false;
         selector.wakeup();
         try {

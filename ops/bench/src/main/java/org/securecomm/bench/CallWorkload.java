@@ -194,10 +194,15 @@ final class CallWorkload implements MixWorkload {
 
             @Override
             public void failed(BenchCall call, Throwable failure) {
-                failed.increment();
-                String kind = failures.count(failure);
-                context.errors().count(failure);
-                if (failed.sum() <= 3) {
+                String kind = ErrorCounter.unwrap(failure) instanceof BenchCall.CallFailure f ? f.kind() : ErrorCounter.kind(ErrorCounter.unwrap(failure));
+                if (call.wasSetUp()) {
+                    kind = "TEARDOWN_" + kind; // EndCall refused: not a failed set-up
+                } else {
+                    failed.increment();
+                }
+                failures.count(kind);
+                context.errors().count(kind);
+                if (failures.total() <= 3) {
                     System.out.println("  calls: a call failed: " + kind + " " + ErrorCounter.unwrap(failure).getMessage());
                 }
             }
@@ -324,7 +329,7 @@ final class CallWorkload implements MixWorkload {
         report.section(String.format(Locale.ROOT, "calls: %d groups x %d participants, %.1f set-ups/s offered, %d packets/s x %d-byte payloads"
                         + " per participant, %.1f s calls, %.0f s", settings.concurrentCalls(), settings.participants(), settings.setupsPerSecond(),
                 settings.packetRate(), settings.payloadBytes(), settings.callLength().toMillis() / 1000.0, seconds));
-        report.line("calls started %d (ticks skipped with every group busy: %d of %d), set up %d (%.2f/s), failed %d: %s",
+        report.line("calls started %d (ticks skipped with every group busy: %d of %d), set up %d (%.2f/s), failed set-ups %d; failures by kind: %s",
                 started.sum(), skipped.sum(), offered.sum(), setUp.sum(), setUp.sum() / seconds, failed.sum(), failures.describe());
         report.line("torn down (CallEnded at every participant) %d, not torn down %d; signals sent %d", tornDown.sum(), notTornDown.sum(), signals.sum());
         report.line("set-up time (StartCall to keys and media flowing both ways): %s", Report.percentiles(setupTotal));

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,7 @@ import org.HdrHistogram.Recorder;
 import org.securecomm.protocol.client.v1.AcknowledgeEnvelopes;
 import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.protocol.client.v1.Envelope;
+import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.OutgoingEnvelope;
 import org.securecomm.protocol.client.v1.Push;
@@ -46,6 +48,8 @@ final class SignalMessagingWorkload implements MixWorkload {
     static final int MIN_PLAINTEXT = 64;
     static final int MAX_PLAINTEXT = 64 * 1024;
     private static final int ONE_TIME_KEYS = 2;
+    private static final int SEND_ATTEMPTS = 3;
+    private static final long RETRY_DELAY_MILLIS = 500;
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -78,6 +82,8 @@ final class SignalMessagingWorkload implements MixWorkload {
         final AtomicLong[] sequence = {new AtomicLong(), new AtomicLong()};
         // Intended send time of each message not yet decrypted, by direction and sequence number.
         final List<Map<Long, Long>> inFlight = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        // Messages whose send failed after its retries: the relay may still have stored one.
+        final List<Set<Long>> givenUp = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
         final CompletableFuture<Void> ready = new CompletableFuture<>();
 
         Pair(int index) {
@@ -93,6 +99,9 @@ final class SignalMessagingWorkload implements MixWorkload {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder decrypted = new LongAdder();
     private final LongAdder mismatched = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder deliveredAfterFailure = new LongAdder();
+    private final LongAdder retries = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder encryptCpuNanos = new LongAdder();
     private final LongAdder decryptCpuNanos = new LongAdder();
@@ -231,17 +240,34 @@ final class SignalMessagingWorkload implements MixWorkload {
         lastCiphertext = envelope.getContent().toByteArray();
         pair.inFlight.get(direction).put(seq, intendedNanos);
         sent.increment();
-        from.connection().call(ClientMessage.newBuilder().setSendEnvelopes(SendEnvelopes.newBuilder().setDestination(to.address())
-                        .addEnvelopes(envelope).setClientTimestamp(System.currentTimeMillis()).setUrgent(true)
-                        .setMessageId(UnsafeByteOperations.unsafeWrap(randomBytes(16)))))
-                .whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        pair.inFlight.get(direction).remove(seq);
-                        failed(failure);
-                    } else {
-                        accepted.increment();
-                    }
-                });
+        // One message id for every attempt: the relay stores a retried send once (as the SDK's ReliableSend).
+        SendEnvelopes request = SendEnvelopes.newBuilder().setDestination(to.address()).addEnvelopes(envelope)
+                .setClientTimestamp(System.currentTimeMillis()).setUrgent(true).setMessageId(UnsafeByteOperations.unsafeWrap(randomBytes(16))).build();
+        attempt(pair, direction, seq, from.connection(), request, SEND_ATTEMPTS);
+    }
+
+    private void attempt(Pair pair, int direction, long seq, BenchConnection connection, SendEnvelopes request, int attemptsLeft) {
+        connection.call(ClientMessage.newBuilder().setSendEnvelopes(request)).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                accepted.increment();
+            } else if (attemptsLeft > 1 && retryable(failure) && connection.isOpen()) {
+                retries.increment();
+                context.pool().scheduler().schedule(() -> attempt(pair, direction, seq, connection, request, attemptsLeft - 1),
+                        RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                pair.givenUp.get(direction).add(seq);
+                pair.inFlight.get(direction).remove(seq);
+                failed(failure);
+            }
+        });
+    }
+
+    private static boolean retryable(Throwable failure) {
+        Throwable cause = ErrorCounter.unwrap(failure);
+        if (cause instanceof RelayError relay) {
+            return relay.code() == ErrorCode.UNAVAILABLE || relay.code() == ErrorCode.RATE_LIMITED;
+        }
+        return cause instanceof java.util.concurrent.TimeoutException;
     }
 
     /** The plaintext of message {@code seq} of a pair's direction: the canary, the numbers, padding. */
@@ -283,19 +309,23 @@ final class SignalMessagingWorkload implements MixWorkload {
         }
         int direction = 1 - side;
         String[] fields = new String(plaintext, StandardCharsets.US_ASCII).split("\\|", 5);
-        Long intended = null;
         long seq = -1;
         if (fields.length == 5) {
             try {
                 seq = Long.parseLong(fields[3]);
-                intended = pair.inFlight.get(direction).remove(seq);
             } catch (NumberFormatException e) {
                 // not ours: a mismatch below
             }
         }
-        if (intended == null || !Arrays.equals(plaintext, plaintext(pair.index, direction, seq))) {
+        if (seq < 0 || !Arrays.equals(plaintext, plaintext(pair.index, direction, seq))) {
             mismatched.increment();
             context.errors().count("CANARY_MISMATCH");
+            return;
+        }
+        Long intended = pair.inFlight.get(direction).remove(seq);
+        if (intended == null) {
+            // Not waited for: its send failed but the relay had stored it, or a second delivery (at least once).
+            (pair.givenUp.get(direction).remove(seq) ? deliveredAfterFailure : duplicates).increment();
             return;
         }
         decrypted.increment();
@@ -383,6 +413,10 @@ final class SignalMessagingWorkload implements MixWorkload {
         return failures.sum();
     }
 
+    long duplicates() {
+        return duplicates.sum();
+    }
+
     @Override
     public void report(Report report) {
         double seconds = Math.max(1e-3, ((stopNanos == 0 ? System.nanoTime() : stopNanos) - startNanos) / 1e9);
@@ -392,9 +426,10 @@ final class SignalMessagingWorkload implements MixWorkload {
         double decryptUs = (decryptCpuNanos.sum() - startDecryptCpu) / 1000.0 / Math.max(1, decryptedHere);
         report.section(String.format(Locale.ROOT, "signal (real libsignal, PQXDH + Double Ratchet): %d pairs, %.0f messages/s offered, %d-byte plaintexts,"
                 + " %.0f s", settings.pairs(), settings.messagesPerSecond(), settings.plaintextBytes(), seconds));
-        report.line("sent %s, decrypted to the canary plaintext %s (%d of %d); mismatched %d; failures %d; not decrypted at the end %d",
-                Report.rate(sentHere / seconds), Report.rate(decryptedHere / seconds), decryptedHere, sentHere, mismatched.sum(), failures.sum(),
-                inFlight());
+        report.line("sent %s, decrypted to the canary plaintext %s (%d of %d); mismatched %d; failures (sends after %d attempts, decrypts, acks) %d"
+                        + " (sends failed but delivered anyway %d); send retries %d; duplicates %d; not decrypted at the end %d",
+                Report.rate(sentHere / seconds), Report.rate(decryptedHere / seconds), decryptedHere, sentHere, mismatched.sum(), SEND_ATTEMPTS,
+                failures.sum(), deliveredAfterFailure.sum(), retries.sum(), duplicates.sum(), inFlight());
         report.line("end to end (intended send, encrypt, relay, decrypt, check): %s", Report.percentiles(latencyTotal));
         report.line("client CPU per message: encrypt %.1f us (p50 %.1f, p99 %.1f), decrypt %.1f us (p50 %.1f, p99 %.1f)",
                 encryptUs, encryptTotal.getValueAtPercentile(50) / 1000.0, encryptTotal.getValueAtPercentile(99) / 1000.0,

@@ -32,7 +32,7 @@ class CallAndSignalWorkloadTest {
     @BeforeAll
     static void startNode() throws IOException {
         picocli.CommandLine cl = RelayBenchmark.commandLine();
-        cl.parseArgs("--node-heap", "384m");
+        cl.parseArgs("--node-heap", "384m", "--node-java-opts", WorkloadTrial.FREE_PORTS);
         RelayBenchmark options = cl.getCommand();
         node = NodeProcess.start(Path.of("../../bin/securecomm-relay").toAbsolutePath().normalize(), options.nodeJavaOpts(), false, 600);
     }
@@ -109,6 +109,7 @@ class CallAndSignalWorkloadTest {
         assertEquals(signal.sent(), signal.decrypted(), "every message decrypted to its canary plaintext");
         assertEquals(0, signal.mismatched());
         assertEquals(0, signal.failures());
+        assertEquals(0, signal.duplicates());
         assertEquals(0, signal.inFlight());
 
         // Zero knowledge: the plaintext (raw, hex or base64) is in neither the node's log nor anything Cassandra wrote.

@@ -16,6 +16,12 @@ import picocli.CommandLine;
  */
 public final class WorkloadTrial {
 
+    /**
+     * A dev node started with --port keeps the media forwarder on UDP 10000 and the admin API on
+     * its fixed port: free ones instead, so it runs beside other nodes on the machine.
+     */
+    static final String FREE_PORTS = "-Dsecurecomm.media.port=0 -Dsecurecomm.admin.port=0";
+
     private WorkloadTrial() {
     }
 
@@ -37,12 +43,14 @@ public final class WorkloadTrial {
             return;
         }
         CommandLine cl = RelayBenchmark.commandLine();
-        cl.parseArgs();
+        cl.parseArgs("--node-java-opts", FREE_PORTS);
         RelayBenchmark options = cl.getCommand();
         Report report = new Report();
         try (NodeProcess node = NodeProcess.start(Path.of("bin/securecomm-relay").toAbsolutePath(), options.nodeJavaOpts(), false, 600);
              ClientPool pool = new ClientPool(2, 2, Duration.ofSeconds(30));
              MixWorkload running = workload) {
+            Thread stopNode = new Thread(node::close, "stop-node");
+            Runtime.getRuntime().addShutdownHook(stopNode); // Ctrl-C: no node left behind
             NodeInfo info = new NodeInfo(node.url(), Optional.of(node.nodePid()), node.cassandraPid());
             MixContext context = new MixContext(new Accounts(node.url(), pool, options), pool, info, new ErrorCounter(), 32);
             running.setUp(context);
@@ -55,6 +63,7 @@ public final class WorkloadTrial {
             ProcStats.CpuSample cpuEnd = ProcStats.sampleCpu(info.cpuProcesses());
             running.stop();
             running.report(report);
+            Runtime.getRuntime().removeShutdownHook(stopNode);
             report.line("CPU during the run: %s; errors: %s", ProcStats.formatCpu(ProcStats.cpuPercent(cpu, cpuEnd)), context.errors().describe());
         }
         report.print();
