@@ -1,5 +1,6 @@
 package org.securecomm.bench;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -8,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +32,7 @@ import org.securecomm.protocol.client.v1.GetPreKeyBundles;
 import org.securecomm.protocol.client.v1.OutgoingEnvelope;
 import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.SendEnvelopes;
+import org.signal.libsignal.protocol.DuplicateMessageException;
 
 /**
  * 1:1 messages encrypted with real libsignal ({@link SignalDevice}): pairs of devices register
@@ -49,6 +52,7 @@ final class SignalMessagingWorkload implements MixWorkload {
     static final int MAX_PLAINTEXT = 64 * 1024;
     private static final int ONE_TIME_KEYS = 2;
     private static final int SEND_ATTEMPTS = 3;
+    private static final int RECENT_IDS = 200_000;
     private static final long RETRY_DELAY_MILLIS = 500;
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -100,6 +104,18 @@ final class SignalMessagingWorkload implements MixWorkload {
     private final LongAdder decrypted = new LongAdder();
     private final LongAdder mismatched = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder redelivered = new LongAdder();
+    private final LongAdder storedTwice = new LongAdder();
+    // Ids of the envelopes decrypted lately (decrypting thread only): tells a redelivery of one
+    // envelope from a second envelope for the same message (a retried send stored twice).
+    private final Map<ByteString, Boolean> decryptedIds = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteString, Boolean> eldest) {
+            return size() > RECENT_IDS;
+        }
+    };
     private final LongAdder deliveredAfterFailure = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder failures = new LongAdder();
@@ -303,10 +319,15 @@ final class SignalMessagingWorkload implements MixWorkload {
             cpu = THREADS.getCurrentThreadCpuTime() - cpu;
             decryptCpuNanos.add(cpu);
             decryptCpu.recordValue(Math.max(0, cpu));
+        } catch (DuplicateMessageException e) {
+            // libsignal refuses a message key used already: the relay delivered this message again.
+            (decryptedIds.containsKey(envelope.getId()) ? redelivered : storedTwice).increment();
+            return;
         } catch (Exception e) {
             failed(e);
             return;
         }
+        decryptedIds.put(envelope.getId(), Boolean.TRUE);
         int direction = 1 - side;
         String[] fields = new String(plaintext, StandardCharsets.US_ASCII).split("\\|", 5);
         long seq = -1;
@@ -413,8 +434,9 @@ final class SignalMessagingWorkload implements MixWorkload {
         return failures.sum();
     }
 
+    /** Messages delivered more than once (whatever the cause). */
     long duplicates() {
-        return duplicates.sum();
+        return duplicates.sum() + redelivered.sum() + storedTwice.sum();
     }
 
     @Override
@@ -427,9 +449,11 @@ final class SignalMessagingWorkload implements MixWorkload {
         report.section(String.format(Locale.ROOT, "signal (real libsignal, PQXDH + Double Ratchet): %d pairs, %.0f messages/s offered, %d-byte plaintexts,"
                 + " %.0f s", settings.pairs(), settings.messagesPerSecond(), settings.plaintextBytes(), seconds));
         report.line("sent %s, decrypted to the canary plaintext %s (%d of %d); mismatched %d; failures (sends after %d attempts, decrypts, acks) %d"
-                        + " (sends failed but delivered anyway %d); send retries %d; duplicates %d; not decrypted at the end %d",
+                        + " (sends failed but delivered anyway %d); send retries %d; not decrypted at the end %d",
                 Report.rate(sentHere / seconds), Report.rate(decryptedHere / seconds), decryptedHere, sentHere, mismatched.sum(), SEND_ATTEMPTS,
-                failures.sum(), deliveredAfterFailure.sum(), retries.sum(), duplicates.sum(), inFlight());
+                failures.sum(), deliveredAfterFailure.sum(), retries.sum(), inFlight());
+        report.line("delivered again (dropped by the client): same envelope redelivered %d, same message stored as a second envelope %d,"
+                + " decrypted twice %d", redelivered.sum(), storedTwice.sum(), duplicates.sum());
         report.line("end to end (intended send, encrypt, relay, decrypt, check): %s", Report.percentiles(latencyTotal));
         report.line("client CPU per message: encrypt %.1f us (p50 %.1f, p99 %.1f), decrypt %.1f us (p50 %.1f, p99 %.1f)",
                 encryptUs, encryptTotal.getValueAtPercentile(50) / 1000.0, encryptTotal.getValueAtPercentile(99) / 1000.0,
