@@ -1,5 +1,7 @@
 package org.securecomm.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.securecomm.protocol.MediaDatagrams;
+import org.securecomm.protocol.client.v1.Push;
 
 /**
  * Call set-ups and media streams: groups of bench devices (2 for 1:1 calls, more for group calls)
@@ -129,8 +132,8 @@ final class CallWorkload implements MixWorkload {
                     BenchCall.Member member = new BenchCall.Member(index, connected.device(), connected.connection(), media.endpoint());
                     connected.connection().setPushListener((connection, push, nanos) -> group.onPush(member, push, nanos));
                     return member;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }));
         }
@@ -145,7 +148,7 @@ final class CallWorkload implements MixWorkload {
         volatile List<BenchCall.Member> members = List.of();
         volatile BenchCall call;
 
-        void onPush(BenchCall.Member member, org.securecomm.protocol.client.v1.Push push, long nanos) {
+        void onPush(BenchCall.Member member, Push push, long nanos) {
             BenchCall c = call;
             if (c != null) {
                 c.onPush(member, push, nanos);
