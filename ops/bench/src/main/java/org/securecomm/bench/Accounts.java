@@ -87,12 +87,16 @@ final class Accounts {
 
     /** Registers a new account on {@code connection} (anonymous) and authenticates it as the primary device. */
     CompletableFuture<Device> registerAndAuthenticate(BenchConnection connection, String role) {
-        int n = sequence.getAndIncrement();
-        String identifier = identifier(n);
-        int registrationId = 1 + RANDOM.nextInt(16380);
         byte[] identityKey = new byte[33];
         RANDOM.nextBytes(identityKey);
         identityKey[0] = 0x05; // libsignal's DJB key type
+        return registerAndAuthenticate(connection, role, 1 + RANDOM.nextInt(16380), identityKey);
+    }
+
+    /** Registers a new account with this registration id and serialized public identity key, then authenticates it. */
+    CompletableFuture<Device> registerAndAuthenticate(BenchConnection connection, String role, int registrationId, byte[] identityKey) {
+        int n = sequence.getAndIncrement();
+        String identifier = identifier(n);
         return connection.call(ClientMessage.newBuilder().setRequestVerificationCode(
                         RequestVerificationCode.newBuilder().setIdentifier(identifier)))
                 .thenCompose(sent -> connection.call(ClientMessage.newBuilder().setRegister(Register.newBuilder()
@@ -110,7 +114,13 @@ final class Accounts {
 
     /** Opens a connection, registers a new account on it and leaves it authenticated as that account's primary device. */
     CompletableFuture<Connected> registerConnected(String role, BenchConnection.PushListener listener) {
-        return open(listener).thenCompose(connection -> registerAndAuthenticate(connection, role)
+        return registerConnected(listener, connection -> registerAndAuthenticate(connection, role));
+    }
+
+    /** Opens a connection and runs {@code register} on it (registration and authentication); aborts it if that fails. */
+    CompletableFuture<Connected> registerConnected(BenchConnection.PushListener listener,
+                                                   java.util.function.Function<BenchConnection, CompletableFuture<Device>> register) {
+        return open(listener).thenCompose(connection -> register.apply(connection)
                 .thenApply(device -> new Connected(device, connection))
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
