@@ -28,7 +28,7 @@ public class EnvelopePushFrameBenchmark {
 
     @Benchmark
     public Message encodeEnvelopePush() {
-        return GatewayFrames.encode(Frames.push(stored));
+        return GatewayFrames.encode(GatewayFrames.push(stored));
     }
 
     StoredEnvelope stored() {

@@ -6,11 +6,9 @@ import java.util.Random;
 import java.util.UUID;
 import org.securecomm.protocol.EnvelopeIds;
 import org.securecomm.protocol.client.v1.ClientMessage;
-import org.securecomm.protocol.client.v1.Envelope;
 import org.securecomm.protocol.client.v1.EnvelopeType;
 import org.securecomm.protocol.client.v1.EnvelopesAccepted;
 import org.securecomm.protocol.client.v1.OutgoingEnvelope;
-import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.Response;
 import org.securecomm.protocol.client.v1.SendEnvelopes;
 import org.securecomm.protocol.client.v1.ServerMessage;
@@ -53,22 +51,7 @@ public final class Frames {
                 .build();
     }
 
-    /** An envelope from a mailbox pushed to the device; the connection (gateway.Connection, private) builds it so. */
-    public static ServerMessage push(StoredEnvelope stored) {
-        Envelope envelope = Envelope.newBuilder()
-                .setId(EnvelopeIds.toBytes(stored.id()))
-                .setSourceAddress(stored.sourceAddress())
-                .setSourceDevice(stored.sourceDevice())
-                .setTypeValue(EnvelopeType.forNumber(stored.type()) == null ? EnvelopeType.OPAQUE_VALUE : stored.type())
-                .setClientTimestamp(stored.clientTimestamp())
-                .setServerTimestamp(stored.serverTimestamp())
-                .setContent(ByteString.copyFrom(stored.content()))
-                .setUrgent(stored.urgent())
-                .build();
-        return ServerMessage.newBuilder().setPush(Push.newBuilder().setEnvelope(envelope)).build();
-    }
-
-    /** An envelope as a mailbox stores it: what {@link #push} reads. */
+    /** An envelope as a mailbox stores it: what the relay pushes. */
     public static StoredEnvelope stored(Random random) {
         return new StoredEnvelope(UUID.randomUUID(), SENDER, 1, EnvelopeType.CIPHERTEXT_VALUE, 1_764_470_000_000L,
                 1_764_470_000_012L, randomBytes(CONTENT_BYTES, random), true);

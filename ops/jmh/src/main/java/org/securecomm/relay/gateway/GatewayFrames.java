@@ -7,7 +7,9 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.client.v1.ClientMessage;
+import org.securecomm.protocol.client.v1.Push;
 import org.securecomm.protocol.client.v1.ServerMessage;
+import org.securecomm.relay.mailbox.StoredEnvelope;
 
 /**
  * The gateway's per-frame work, for the JMH benchmarks (ops/jmh): this class lives in the relay's
@@ -43,6 +45,11 @@ public final class GatewayFrames {
             throw new IllegalArgumentException("a " + request.getBodyCase() + " request is at most " + limit + " bytes");
         }
         return request;
+    }
+
+    /** An envelope from a mailbox pushed to its device, built as the connection builds it. */
+    public static ServerMessage push(StoredEnvelope stored) {
+        return ServerMessage.newBuilder().setPush(Push.newBuilder().setEnvelope(Connection.envelope(stored))).build();
     }
 
     /** A frame for the client, encoded as {@link WebSocketEndpoint} encodes what the connection emits. */

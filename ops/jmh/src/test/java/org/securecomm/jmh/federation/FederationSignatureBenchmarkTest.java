@@ -24,8 +24,9 @@ class FederationSignatureBenchmarkTest {
     @Test
     void verifiesEveryRequestOfTheRingAndStartsOver() {
         FederationSignatureBenchmark benchmark = new FederationSignatureBenchmark();
+        benchmark.ring = 8;
         benchmark.setUp();
-        for (int i = 0; i <= FederationSignatureBenchmark.RING; i++) {
+        for (int i = 0; i < 2 * benchmark.ring + 1; i++) {
             VerifiedRequest verified = benchmark.verify();
             assertArrayEquals(benchmark.body(), verified.body(), "request " + i);
         }
