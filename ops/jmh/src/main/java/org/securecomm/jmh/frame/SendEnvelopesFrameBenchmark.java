@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.securecomm.jmh.LocalActorSystem;
-import org.securecomm.protocol.FrameLimits;
+import org.securecomm.jmh.RelayDefaults;
 import org.securecomm.protocol.client.v1.ClientMessage;
 import org.securecomm.relay.gateway.GatewayFrames;
 
@@ -46,8 +46,7 @@ public class SendEnvelopesFrameBenchmark {
     @Setup
     public void setUp() {
         system = LocalActorSystem.start("frame-benchmark");
-        // The relay's defaults: 256 KiB envelopes, 6 devices per account (relay-node reference.conf).
-        gateway = new GatewayFrames(new FrameLimits(FrameLimits.DEFAULT_MAX_ENVELOPE_BYTES, 6), Materializer.matFromSystem(system));
+        gateway = new GatewayFrames(RelayDefaults.settings().gateway(), Materializer.matFromSystem(system));
         request = Frames.sendEnvelopes(42, devices, new Random(7));
         requestFrame = BinaryMessage.create(ByteString.fromArray(request.toByteArray()));
         envelopeIds = Stream.generate(UUID::randomUUID).limit(devices).toList();

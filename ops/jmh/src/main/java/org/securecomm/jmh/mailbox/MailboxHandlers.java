@@ -2,7 +2,6 @@ package org.securecomm.jmh.mailbox;
 
 import java.lang.reflect.Constructor;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,7 +10,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.securecomm.jmh.RelayDefaults;
 import org.securecomm.relay.mailbox.Mailbox;
+import org.securecomm.relay.metrics.RelayMetrics;
 
 /**
  * A real {@link Mailbox} instance, so a benchmark can apply its own command and event handlers
@@ -21,10 +22,6 @@ import org.securecomm.relay.mailbox.Mailbox;
  */
 final class MailboxHandlers {
 
-    /** The relay's defaults (relay-node reference.conf, securecomm.mailbox). */
-    static final Mailbox.Settings SETTINGS = new Mailbox.Settings(10_000, 8L * 1024 * 1024, Duration.ofDays(30), 256,
-            Duration.ofMinutes(2), Duration.ofHours(1));
-
     private MailboxHandlers() {
     }
 
@@ -32,11 +29,13 @@ final class MailboxHandlers {
         Constructor<Mailbox> constructor = Mailbox.class.getDeclaredConstructor(String.class, ActorContext.class, TimerScheduler.class,
                 ActorRef.class, Mailbox.Settings.class, Mailbox.Listener.class, Clock.class);
         constructor.setAccessible(true);
+        Mailbox.Settings settings = RelayDefaults.settings().mailbox();
         CompletableFuture<Mailbox> created = new CompletableFuture<>();
-        // The mailbox's timers and receive timeout tick into this actor, which ignores them.
+        // The mailbox's timers and receive timeout tick into this actor, which ignores them. The
+        // node's metrics listener is only called from effect callbacks, which a benchmark does not run.
         system.systemActorOf(Behaviors.<Mailbox.Command>setup(context -> Behaviors.withTimers(timers -> {
             try {
-                created.complete(constructor.newInstance(entityId, context, timers, system.ignoreRef(), SETTINGS, new SilentListener(),
+                created.complete(constructor.newInstance(entityId, context, timers, system.ignoreRef(), settings, new RelayMetrics(),
                         Clock.systemUTC()));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 created.completeExceptionally(e);
@@ -44,24 +43,5 @@ final class MailboxHandlers {
             return Behaviors.ignore();
         })), "mailbox-" + entityId, Props.empty());
         return created.get(10, TimeUnit.SECONDS);
-    }
-
-    /** Metrics are reported in the effect callbacks, which a benchmark does not run. */
-    private static final class SilentListener implements Mailbox.Listener {
-        @Override
-        public void enqueued(int bytes) {
-        }
-
-        @Override
-        public void pushed() {
-        }
-
-        @Override
-        public void acknowledged(int count) {
-        }
-
-        @Override
-        public void expired(int count) {
-        }
     }
 }

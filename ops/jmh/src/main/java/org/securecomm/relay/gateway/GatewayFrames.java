@@ -1,6 +1,5 @@
 package org.securecomm.relay.gateway;
 
-import java.time.Duration;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.Materializer;
@@ -17,15 +16,12 @@ import org.securecomm.relay.mailbox.StoredEnvelope;
  */
 public final class GatewayFrames {
 
-    // Only a frame that arrives in pieces is read with a timeout; the benchmark frames are whole.
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
-
     private final FrameLimits limits;
     private final FrameDecoder decoder;
 
-    public GatewayFrames(FrameLimits limits, Materializer materializer) {
-        this.limits = limits;
-        this.decoder = new FrameDecoder(limits.maxClientFrameBytes(), READ_TIMEOUT, materializer);
+    public GatewayFrames(GatewaySettings settings, Materializer materializer) {
+        this.limits = settings.frameLimits();
+        this.decoder = new FrameDecoder(limits.maxClientFrameBytes(), settings.frameReadTimeout(), materializer);
     }
 
     /**
