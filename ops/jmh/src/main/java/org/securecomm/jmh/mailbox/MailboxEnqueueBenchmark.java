@@ -42,7 +42,7 @@ import org.securecomm.relay.mailbox.StoredEnvelope;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class MailboxEnqueueBenchmark {
 
-    /** Envelopes held while measuring: a device that acknowledges as fast as envelopes arrive holds few. */
+    /** Envelopes queued while measuring: a short backlog that the device works off one for one. */
     static final int QUEUED = 100;
 
     private ActorSystem<Void> system;
