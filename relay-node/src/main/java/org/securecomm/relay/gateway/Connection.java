@@ -451,7 +451,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         out.tell(new Outbound.Frame(message));
     }
 
-    private static Envelope envelope(StoredEnvelope stored) {
+    // Package-private for the push-encoding microbenchmark (ops/jmh, GatewayFrames).
+    static Envelope envelope(StoredEnvelope stored) {
         return Envelope.newBuilder()
                 .setId(EnvelopeIds.toBytes(stored.id()))
                 .setSourceAddress(stored.sourceAddress())
