@@ -28,6 +28,9 @@ final class LoadSweep implements AutoCloseable {
     private final long drainMillis;
     private final long progressMillis;
     private Pacer pacer;
+    /** Sends awaiting the relay's answer beyond which the pacer skips (the warm-up only: the sweep is open loop). */
+    private volatile long maxInFlight = Long.MAX_VALUE;
+    private final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
     private final List<Step> steps = new ArrayList<>();
     private final List<Double> warmupRates = new ArrayList<>();
 
@@ -42,17 +45,27 @@ final class LoadSweep implements AutoCloseable {
         if (flow.setUp(context.accounts(), settings.pairs(), 1, context.setupConcurrency(), setupErrors) == 0) {
             throw new IllegalStateException("sweep: no pair could be set up (" + setupErrors.describe() + ")");
         }
-        pacer = new Pacer("bench-sweep-pacer", flow::sendNext);
+        pacer = new Pacer("bench-sweep-pacer", due -> {
+            if (flow.inFlight() < maxInFlight) {
+                flow.sendNext(due);
+            } else {
+                skipped.increment();
+            }
+        });
         pacer.start();
     }
 
     /**
      * The JIT warm-up: {@code rate} offered for {@code seconds}, not measured, progress printed so the
-     * climb is visible; then the backlog drains so that what follows starts from empty queues.
+     * climb is visible; then the backlog drains so that what follows starts from empty queues. A cold
+     * node cannot take the rate at first: sends in flight are capped (16 per pair), so its queues do
+     * not grow for the whole warm-up (which would leave it busy with a backlog instead of warm).
      */
     void warmUp(double seconds, int rate) {
-        System.out.printf(Locale.ROOT, "%n== JIT warm-up: %,d envelopes/s offered (1:1, %d pairs) for %.0f s, not measured: a fresh node"
-                + " runs slowly until its JIT has compiled the hot paths (~90 s of load, docs/BENCHMARKS.md)%n", rate, flow.routes().size(), seconds);
+        maxInFlight = 16L * flow.routes().size();
+        System.out.printf(Locale.ROOT, "%n== JIT warm-up: %,d envelopes/s offered (1:1, %d pairs, at most %d sends in flight) for %.0f s,"
+                        + " not measured: a fresh node runs slowly until its JIT has compiled the hot paths (~90 s of load, docs/BENCHMARKS.md)%n",
+                rate, flow.routes().size(), maxInFlight, seconds);
         long start = System.nanoTime();
         pacer.rate(rate);
         MessageFlow.Counters last = flow.counters();
@@ -62,11 +75,13 @@ final class LoadSweep implements AutoCloseable {
             double acked = (now.acked() - last.acked()) / Math.max(1e-3, last.seconds(now));
             warmupRates.add(acked);
             Histogram h = flow.progress.getIntervalHistogram();
-            System.out.printf(Locale.ROOT, "  [warm-up %4.0f s] offered %s, acknowledged %s, push p99 %s, errors %d%n", (now.nanos() - start) / 1e9,
-                    Report.rate(rate), Report.rate(acked), h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)), errors.total());
+            System.out.printf(Locale.ROOT, "  [warm-up %4.0f s] offered %s, sent %s, acknowledged %s, push p99 %s, errors %d%n",
+                    (now.nanos() - start) / 1e9, Report.rate(rate), Report.rate((now.sent() - last.sent()) / Math.max(1e-3, last.seconds(now))),
+                    Report.rate(acked), h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)), errors.total());
             last = now;
         }
         pacer.rate(0);
+        maxInFlight = Long.MAX_VALUE;
         long left = flow.awaitDrained(drainMillis);
         System.out.println("  -- warm-up done" + (left > 0 ? "; " + left + " envelopes still undelivered after the drain" : ""));
     }

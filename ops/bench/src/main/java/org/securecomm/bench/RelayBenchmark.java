@@ -323,7 +323,7 @@ public final class RelayBenchmark implements Callable<Integer> {
         try {
             return MixSettings.load(scenarioFile, overrides);
         } catch (MixSettings.InvalidScenarioException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 
