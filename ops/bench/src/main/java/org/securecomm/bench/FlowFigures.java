@@ -36,8 +36,9 @@ final class FlowFigures {
     /** The exactly-once books, once everything drained. */
     static void reportBooks(Report report, String scenario, MessageFlow flow, long missing) {
         report.line("exactly once: %d envelopes accepted, %d received (%d missing after the drain), %d duplicates,"
-                        + " %d redelivered after a reconnect (not yet acknowledged when the device left; dropped by id),"
-                        + " %d received although their send failed",
+                        + " %d pushed again before their acknowledgement was answered (at-least-once redelivery after a reconnect"
+                        + " or a mailbox restart; a client drops them by id), %d received although their send failed (a timeout"
+                        + " or lost connection after the relay had stored it)",
                 flow.envelopesAccepted.sum(), flow.pushed.sum(), missing, flow.duplicates.sum(), flow.redelivered.sum(),
                 flow.deliveredDespiteFailure());
         report.metric(scenario, "securecomm", "envelopes accepted", flow.envelopesAccepted.sum(), "count");

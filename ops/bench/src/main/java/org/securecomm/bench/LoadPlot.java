@@ -1,5 +1,6 @@
 package org.securecomm.bench;
 
+import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
@@ -9,6 +10,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -49,6 +53,8 @@ final class LoadPlot {
                 "offered envelopes/s", "latency (ms)", latency, PlotOrientation.VERTICAL, true, false, false);
         JFreeChart bottom = ChartFactory.createXYLineChart("achieved against offered throughput", "offered envelopes/s",
                 "envelopes/s", throughput, PlotOrientation.VERTICAL, true, false, false);
+        style(top);
+        style(bottom);
         BufferedImage image = new BufferedImage(WIDTH, 2 * CHART_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -59,6 +65,18 @@ final class LoadPlot {
         }
         if (!ImageIO.write(image, "png", file.toFile())) {
             throw new IOException("no PNG writer in this JVM");
+        }
+    }
+
+    /** Points marked (a sweep has few steps, a stopped one maybe one) on a white plot, x from 0. */
+    private static void style(JFreeChart chart) {
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
+        if (plot.getRenderer() instanceof XYLineAndShapeRenderer renderer) {
+            renderer.setDefaultShapesVisible(true);
         }
     }
 

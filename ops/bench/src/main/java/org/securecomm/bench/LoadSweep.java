@@ -28,15 +28,12 @@ final class LoadSweep implements AutoCloseable {
     private final long drainMillis;
     private final long progressMillis;
     private Pacer pacer;
-    /** Sends awaiting the relay's answer beyond which the pacer skips (the warm-up only: the sweep is open loop). */
-    private volatile long maxInFlight = Long.MAX_VALUE;
-    private final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
     private final List<Step> steps = new ArrayList<>();
     private final List<Double> warmupRates = new ArrayList<>();
 
     LoadSweep(MixSettings settings) {
         this.settings = settings.sweep();
-        this.flow = new MessageFlow("sweep", settings.envelopeSize(), settings.ackBatch(), errors);
+        this.flow = new MessageFlow("sweep", settings.envelopeSize(), settings.ackBatch(), settings.sendWindow(), errors);
         this.drainMillis = settings.drainTimeout().toMillis();
         this.progressMillis = settings.progress().toMillis();
     }
@@ -45,27 +42,19 @@ final class LoadSweep implements AutoCloseable {
         if (flow.setUp(context.accounts(), settings.pairs(), 1, context.setupConcurrency(), setupErrors) == 0) {
             throw new IllegalStateException("sweep: no pair could be set up (" + setupErrors.describe() + ")");
         }
-        pacer = new Pacer("bench-sweep-pacer", due -> {
-            if (flow.inFlight() < maxInFlight) {
-                flow.sendNext(due);
-            } else {
-                skipped.increment();
-            }
-        });
+        pacer = new Pacer("bench-sweep-pacer", flow::sendNext);
         pacer.start();
     }
 
     /**
      * The JIT warm-up: {@code rate} offered for {@code seconds}, not measured, progress printed so the
      * climb is visible; then the backlog drains so that what follows starts from empty queues. A cold
-     * node cannot take the rate at first: sends in flight are capped (16 per pair), so its queues do
-     * not grow for the whole warm-up (which would leave it busy with a backlog instead of warm).
+     * node cannot take the rate at first: what it cannot take waits in the senders' outboxes
+     * (send-window), and whatever is still queued when the warm-up ends is dropped, not sent.
      */
     void warmUp(double seconds, int rate) {
-        maxInFlight = 16L * flow.routes().size();
-        System.out.printf(Locale.ROOT, "%n== JIT warm-up: %,d envelopes/s offered (1:1, %d pairs, at most %d sends in flight) for %.0f s,"
-                        + " not measured: a fresh node runs slowly until its JIT has compiled the hot paths (~90 s of load, docs/BENCHMARKS.md)%n",
-                rate, flow.routes().size(), maxInFlight, seconds);
+        System.out.printf(Locale.ROOT, "%n== JIT warm-up: %,d envelopes/s offered (1:1, %d pairs) for %.0f s, not measured: a fresh node"
+                + " runs slowly until its JIT has compiled the hot paths (~90 s of load, docs/BENCHMARKS.md)%n", rate, flow.routes().size(), seconds);
         long start = System.nanoTime();
         pacer.rate(rate);
         MessageFlow.Counters last = flow.counters();
@@ -75,13 +64,14 @@ final class LoadSweep implements AutoCloseable {
             double acked = (now.acked() - last.acked()) / Math.max(1e-3, last.seconds(now));
             warmupRates.add(acked);
             Histogram h = flow.progress.getIntervalHistogram();
-            System.out.printf(Locale.ROOT, "  [warm-up %4.0f s] offered %s, sent %s, acknowledged %s, push p99 %s, errors %d%n",
-                    (now.nanos() - start) / 1e9, Report.rate(rate), Report.rate((now.sent() - last.sent()) / Math.max(1e-3, last.seconds(now))),
-                    Report.rate(acked), h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)), errors.total());
+            System.out.printf(Locale.ROOT, "  [warm-up %4.0f s] offered %s, sent %s, acknowledged %s, push p99 %s, waiting in outboxes %,d,"
+                            + " errors %d%n", (now.nanos() - start) / 1e9, Report.rate(rate),
+                    Report.rate((now.sent() - last.sent()) / Math.max(1e-3, last.seconds(now))), Report.rate(acked),
+                    h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)), flow.queued(), errors.total());
             last = now;
         }
         pacer.rate(0);
-        maxInFlight = Long.MAX_VALUE;
+        flow.dropQueued();
         long left = flow.awaitDrained(drainMillis);
         System.out.println("  -- warm-up done" + (left > 0 ? "; " + left + " envelopes still undelivered after the drain" : ""));
     }
@@ -114,6 +104,10 @@ final class LoadSweep implements AutoCloseable {
             }
         }
         pacer.rate(0);
+        long neverSent = flow.dropQueued();
+        if (neverSent > 0) {
+            System.out.println("  -- " + neverSent + " messages still in the senders' outboxes at the end of the sweep: dropped, never sent");
+        }
         long left = flow.awaitDrained(drainMillis);
         if (left > 0) {
             System.out.println("  -- " + left + " sweep envelopes still undelivered after the drain");

@@ -44,6 +44,9 @@ final class MessageFlow {
         final Device destination;
         final List<Receiver> receivers = new ArrayList<>();
         final AtomicLong sequence = new AtomicLong();
+        /** The sender's outbox: due times of messages waiting for a free slot in its window (guarded by this route). */
+        private final java.util.ArrayDeque<Long> outbox = new java.util.ArrayDeque<>();
+        private int sending;
         /** Sequence numbers the relay accepted (guarded by itself). */
         private final BitSet accepted = new BitSet();
 
@@ -125,7 +128,10 @@ final class MessageFlow {
     private final int ackBatch;
     private final ErrorCounter errors;
     private final AtomicInteger next = new AtomicInteger();
+    private final int window;
+    /** Messages sent and not yet answered, plus those waiting in the senders' outboxes. */
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
 
     final LongAdder sent = new LongAdder();
     final LongAdder accepted = new LongAdder();
@@ -148,8 +154,13 @@ final class MessageFlow {
     private volatile long windowFrom = Long.MAX_VALUE;
     private volatile long windowUntil = Long.MAX_VALUE;
 
-    MessageFlow(String name, int envelopeBytes, int ackBatch, ErrorCounter errors) {
+    /**
+     * @param window sends one sender has awaiting the relay's answer; more messages wait in its outbox,
+     *               as in the SDK, and their latency still counts from when they were due
+     */
+    MessageFlow(String name, int envelopeBytes, int ackBatch, int window, ErrorCounter errors) {
         this.name = name;
+        this.window = window;
         this.template = new byte[envelopeBytes];
         new SecureRandom().nextBytes(template); // ciphertext looks random
         this.ackBatch = ackBatch;
@@ -201,6 +212,19 @@ final class MessageFlow {
     }
 
     private void send(Route route, long dueNanos) {
+        inFlight.incrementAndGet();
+        synchronized (route) {
+            if (route.sending >= window) {
+                route.outbox.add(dueNanos);
+                queued.incrementAndGet();
+                return;
+            }
+            route.sending++;
+        }
+        transmit(route, dueNanos);
+    }
+
+    private void transmit(Route route, long dueNanos) {
         long sequence = route.sequence.getAndIncrement();
         byte[] content = template.clone();
         ByteBuffer.wrap(content).putLong(dueNanos).putLong(System.nanoTime()).putInt(route.index).putLong(sequence);
@@ -212,7 +236,6 @@ final class MessageFlow {
             envelopes.addEnvelopes(OutgoingEnvelope.newBuilder().setDeviceId(receiver.device.deviceId())
                     .setRegistrationId(receiver.device.registrationId()).setType(EnvelopeType.OPAQUE).setContent(bytes));
         }
-        inFlight.incrementAndGet();
         sent.increment();
         route.sender.connection().request(ClientMessage.newBuilder().setSendEnvelopes(envelopes))
                 .whenComplete((response, failure) -> onSendResult(route, sequence, dueNanos, response, failure));
@@ -236,6 +259,17 @@ final class MessageFlow {
             }
         }
         inFlight.decrementAndGet();
+        Long next;
+        synchronized (route) {
+            next = route.outbox.poll();
+            if (next == null) {
+                route.sending--;
+            }
+        }
+        if (next != null) {
+            queued.decrementAndGet();
+            transmit(route, next);
+        }
     }
 
     // ------------------------------------------------------------------ receiving
@@ -353,6 +387,27 @@ final class MessageFlow {
 
     long inFlight() {
         return inFlight.get();
+    }
+
+    /** Empties the senders' outboxes: those messages are never sent (the end of the warm-up). */
+    long dropQueued() {
+        long total = 0;
+        for (Route route : routes) {
+            int dropped;
+            synchronized (route) {
+                dropped = route.outbox.size();
+                route.outbox.clear();
+            }
+            queued.addAndGet(-dropped);
+            inFlight.addAndGet(-dropped);
+            total += dropped;
+        }
+        return total;
+    }
+
+    /** Messages waiting in the senders' outboxes (the relay answers slower than they are due). */
+    long queued() {
+        return queued.get();
     }
 
     /** Envelopes accepted but not yet received by their device, over all devices. */

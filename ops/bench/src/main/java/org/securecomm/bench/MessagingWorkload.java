@@ -29,11 +29,12 @@ final class MessagingWorkload implements MixWorkload {
     private MessageFlow.Counters startCounters;
     private MessageFlow.Counters stopCounters;
     private long leftAfterDrain = -1;
+    private long neverSent;
 
-    MessagingWorkload(MixSettings.Flow settings, int envelopeBytes, int ackBatch, long drainMillis) {
+    MessagingWorkload(MixSettings.Flow settings, MixSettings mix) {
         this.settings = settings;
-        this.flow = new MessageFlow(settings.name(), envelopeBytes, ackBatch, errors);
-        this.drainMillis = drainMillis;
+        this.flow = new MessageFlow(settings.name(), mix.envelopeSize(), mix.ackBatch(), mix.sendWindow(), errors);
+        this.drainMillis = mix.drainTimeout().toMillis();
     }
 
     @Override
@@ -105,9 +106,9 @@ final class MessagingWorkload implements MixWorkload {
         MessageFlow.Counters now = flow.counters();
         double s = Math.max(1e-3, last.seconds(now));
         Histogram h = flow.progress.getIntervalHistogram();
-        String text = String.format(Locale.ROOT, "%s: sent %s, pushed %s, p99 %s, offline %d", name(),
+        String text = String.format(Locale.ROOT, "%s: sent %s, pushed %s, p99 %s, outboxes %,d, offline %d", name(),
                 Report.rate((now.sent() - last.sent()) / s), Report.rate((now.pushed() - last.pushed()) / s),
-                h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)),
+                h.getTotalCount() == 0 ? "-" : Report.ms(h.getValueAtPercentile(99)), flow.queued(),
                 intermittent.stream().filter(r -> !r.online()).count());
         last = now;
         return text;
@@ -119,6 +120,7 @@ final class MessagingWorkload implements MixWorkload {
             pacer.shutdown();
         }
         cycling = false;
+        neverSent = flow.dropQueued();
         stopCounters = flow.counters();
         flow.recordWindow(startCounters == null ? Long.MAX_VALUE : startCounters.nanos(), stopCounters.nanos());
         // Wait for the sends in flight, then bring every device back so its mailbox drains.
@@ -150,6 +152,9 @@ final class MessagingWorkload implements MixWorkload {
         FlowFigures.report(report, name(), flow, startCounters, stopCounters, offered, 0);
         report.line("devices going offline and back: %d reconnects; envelopes delivered from the mailbox on reconnect: %d",
                 flow.reconnects.sum(), flow.fromMailbox.sum());
+        report.line("messages still waiting in the senders' outboxes at the end (never sent: the relay answered slower than they were due): %,d",
+                neverSent);
+        report.metric(name(), "securecomm", "messages never sent", neverSent, "count");
         FlowFigures.reportBooks(report, name(), flow, leftAfterDrain);
         report.line("errors: %s; set-up: %s", errors.describe(), setupErrors.describe());
         report.metric(name(), "securecomm", "errors", errors.total(), "count");

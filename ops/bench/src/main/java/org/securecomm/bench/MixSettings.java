@@ -19,7 +19,7 @@ import java.util.Set;
  * every key and supplies the ones a file leaves out) with {@code --set key=value} overrides on top.
  * Every value is checked here, so a bad one fails before a node is started, naming the key.
  */
-record MixSettings(String source, int envelopeSize, int ackBatch, Duration progress, Duration drainTimeout,
+record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow, Duration progress, Duration drainTimeout,
                    Duration jitWarmup, int jitWarmupRate,
                    Storm storm, Duration heartbeat, Duration steadyDuration,
                    Flow messaging, Flow fanout, Config calls, Config signal, Sweep sweep) {
@@ -109,6 +109,7 @@ record MixSettings(String source, int envelopeSize, int ackBatch, Duration progr
         MixSettings settings = new MixSettings(source,
                 check.intIn("envelope-size", Traffic.HEADER_BYTES, 64 * 1024),
                 check.intIn("ack-batch", 1, org.securecomm.protocol.FrameLimits.MAX_ACKNOWLEDGED_IDS),
+                check.intIn("send-window", 1, 10_000),
                 check.durationAtLeast("progress", Duration.ofSeconds(1)),
                 check.durationAtLeast("drain-timeout", Duration.ofSeconds(1)),
                 check.durationAtLeast("jit-warmup", Duration.ZERO),

@@ -17,7 +17,7 @@ final class MixWorkloads {
         }
         for (MixSettings.Flow flow : List.of(settings.messaging(), settings.fanout())) {
             if (flow.enabled()) {
-                workloads.add(new MessagingWorkload(flow, settings.envelopeSize(), settings.ackBatch(), settings.drainTimeout().toMillis()));
+                workloads.add(new MessagingWorkload(flow, settings));
             }
         }
         workloads.addAll(fromSections(settings.callsEnabled() ? settings.calls() : null,
