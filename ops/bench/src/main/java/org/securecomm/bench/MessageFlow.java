@@ -90,13 +90,16 @@ final class MessageFlow {
             });
         }
 
-        /** Closes the connection once no acknowledgement is pending; false: try again later. */
-        synchronized boolean disconnect() {
+        /**
+         * Closes the connection once no acknowledgement is pending (false: try again later), or at once
+         * when {@code anyway}: what it has not acknowledged comes again on its next connection.
+         */
+        synchronized boolean disconnect(boolean anyway) {
             BenchConnection c = connection;
             if (c == null) {
                 return true;
             }
-            if (ackInFlight || !ackBuffer.isEmpty()) {
+            if (!anyway && (ackInFlight || !ackBuffer.isEmpty())) {
                 return false;
             }
             connection = null;

@@ -15,6 +15,8 @@ import org.HdrHistogram.Histogram;
  */
 final class MessagingWorkload implements MixWorkload {
 
+    private static final int MAX_POLITE_ATTEMPTS = 40;
+
     private final MixSettings.Flow settings;
     private final MessageFlow flow;
     private final ErrorCounter errors = new ErrorCounter();
@@ -66,7 +68,7 @@ final class MessagingWorkload implements MixWorkload {
         cycling = true;
         long periodMillis = settings.offlinePeriod().toMillis();
         for (MessageFlow.Receiver receiver : intermittent) {
-            scheduler().schedule(() -> goOffline(receiver), random.nextInt((int) Math.max(1, periodMillis)), TimeUnit.MILLISECONDS);
+            scheduler().schedule(() -> goOffline(receiver, 0), random.nextInt((int) Math.max(1, periodMillis)), TimeUnit.MILLISECONDS);
         }
         pacer = new Pacer("bench-" + name() + "-pacer", flow::sendNext);
         pacer.start();
@@ -77,12 +79,13 @@ final class MessagingWorkload implements MixWorkload {
         return context.pool().scheduler();
     }
 
-    private void goOffline(MessageFlow.Receiver receiver) {
+    /** Leaves between two acknowledgements if it can, as an app closed by its user; under load, after 2 s anyway. */
+    private void goOffline(MessageFlow.Receiver receiver, int attempt) {
         if (!cycling) {
             return;
         }
-        if (!receiver.disconnect()) {
-            scheduler().schedule(() -> goOffline(receiver), 50, TimeUnit.MILLISECONDS); // an acknowledgement is on its way
+        if (!receiver.disconnect(attempt >= MAX_POLITE_ATTEMPTS)) {
+            scheduler().schedule(() -> goOffline(receiver, attempt + 1), 50, TimeUnit.MILLISECONDS); // an acknowledgement is on its way
             return;
         }
         scheduler().schedule(() -> comeBack(receiver, true), settings.offlinePeriod().toMillis(), TimeUnit.MILLISECONDS);
@@ -96,7 +99,7 @@ final class MessagingWorkload implements MixWorkload {
                 flow.reconnected();
             }
             if (thenLeaveAgain && cycling) {
-                scheduler().schedule(() -> goOffline(receiver), settings.offlinePeriod().toMillis(), TimeUnit.MILLISECONDS);
+                scheduler().schedule(() -> goOffline(receiver, 0), settings.offlinePeriod().toMillis(), TimeUnit.MILLISECONDS);
             }
         });
     }
