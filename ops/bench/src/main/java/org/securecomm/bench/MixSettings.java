@@ -58,14 +58,14 @@ record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow
 
     /** Reads {@code file} (null: the defaults only) with {@code overrides} (key to HOCON value) on top. */
     static MixSettings load(Path file, Map<String, String> overrides) {
-        String source = file == null ? "the default scenario" : "scenario file " + file;
+        String source = (file == null ? "the default scenario" : "scenario file " + file) + (overrides.isEmpty() ? "" : " with --set overrides");
         Config defaults = ConfigFactory.parseResources(MixSettings.class.getClassLoader(), DEFAULTS,
                 ConfigParseOptions.defaults().setAllowMissing(false));
         Config config = ConfigFactory.empty();
         try {
             if (file != null) {
                 if (!Files.isRegularFile(file)) {
-                    throw new InvalidScenarioException(source + " does not exist (or is not a file)", null);
+                    throw new InvalidScenarioException("scenario file " + file + " does not exist (or is not a file)", null);
                 }
                 config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             }

@@ -338,8 +338,12 @@ public final class RelayBenchmark implements Callable<Integer> {
             System.out.println("figures written to " + csvFile);
         }
         if (plotFile != null) {
-            LoadPlot.write(report.metrics(), plotFile);
-            System.out.println("latency-against-load plot written to " + plotFile);
+            try {
+                LoadPlot.write(report.metrics(), plotFile);
+                System.out.println("latency-against-load plot written to " + plotFile);
+            } catch (java.io.IOException e) {
+                System.err.println("no plot written to " + plotFile + ": " + e.getMessage());
+            }
         }
     }
 
