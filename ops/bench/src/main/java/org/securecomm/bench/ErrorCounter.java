@@ -27,6 +27,12 @@ public final class ErrorCounter {
         counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
+    /** Adds every count of {@code other} to this one (a total over several workloads). */
+    public void add(ErrorCounter other) {
+        other.counts.forEach((kind, n) -> counts.computeIfAbsent(kind, k -> new LongAdder()).add(n.sum()));
+        other.examples.forEach(examples::putIfAbsent);
+    }
+
     public static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

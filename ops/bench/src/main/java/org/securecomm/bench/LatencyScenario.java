@@ -113,6 +113,10 @@ final class LatencyScenario {
             report.line("errors in the window: %d; whole scenario: %s; setup: %s", windowErrors, errors.describe(), setupErrors.describe());
             report.line("duplicates pushed: %d; sends that failed but were delivered anyway: %d; unacknowledged at the end: %d",
                     traffic.duplicates.sum(), traffic.deliveredDespiteFailure.sum(), left);
+            report.metric(new Report.Metric("latency", "securecomm", "envelopes delivered", achieved, "1/s", options.rate));
+            report.latencyMetrics("latency", "securecomm", "send to push", latency, options.rate);
+            report.latencyMetrics("latency", "securecomm", "send to accepted", acceptance, options.rate);
+            report.metric(new Report.Metric("latency", "securecomm", "errors", windowErrors, "count", options.rate));
             long p99 = latency.getTotalCount() == 0 ? -1 : latency.getValueAtPercentile(99);
             boolean complete = measuredSent > 0 && delivered >= measuredSent * 0.999;
             String name = String.format(Locale.ROOT, "p99 < 100 ms at %,d envelopes/s", options.rate);

@@ -2,8 +2,10 @@ package org.securecomm.bench;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,16 +18,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * The relay benchmark: a load generator speaking the client protocol over real WebSockets to a
- * relay node (one it starts in dev mode, or a running one), with three scenarios (sustained
- * throughput, latency at a fixed offered load, idle connections) and a summary of the figures.
- * See docs/BENCHMARKS.md.
+ * relay node (one it starts in dev mode, or a running one). By default the realistic mix of a
+ * scenario file ({@link MixRun}); the focused scenarios (sustained throughput, latency at a fixed
+ * offered load, idle connections, the forwarder) by {@code --scenario}. See docs/BENCHMARKS.md.
  */
 @Command(name = "securecomm-bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         version = "securecomm-bench 0.1.0-SNAPSHOT",
         description = {
-                "Benchmarks a SecureComm relay node over real WebSockets: sustained envelope throughput,",
-                "end-to-end latency at a fixed offered load (open loop, HdrHistogram), and idle connections",
-                "(node heap per connected device). Starts a dev node (with its Cassandra) unless --url is given.",
+                "Benchmarks a SecureComm relay node over real WebSockets. By default the realistic mix of a scenario",
+                "file (connection storm, idle devices with heartbeats, 1:1 messaging with offline recipients,",
+                "multi-device fan-out, JIT warm-up, load sweep; ops/bench/scenarios/default.conf documents every key);",
+                "--scenario runs one focused scenario instead: sustained envelope throughput, end-to-end latency at a",
+                "fixed offered load (open loop, HdrHistogram), idle connections (node heap per connected device), or",
+                "the media forwarder. Starts a dev node (with its Cassandra) unless --url is given.",
                 ""},
         footer = {"",
                 "A node given with --url must accept the test identifiers and have raised per-connection limits:",
@@ -34,8 +39,11 @@ import picocli.CommandLine.Spec;
                 "(the full list is printed by --start-node runs and in docs/BENCHMARKS.md)."})
 public final class RelayBenchmark implements Callable<Integer> {
 
-    /** {@code all}: the three node scenarios; {@code forwarder} runs on its own (in process, no node). */
-    enum Scenario { throughput, latency, idle, forwarder, all }
+    /**
+     * {@code mix}: the realistic mix of a scenario file; {@code all}: the three focused node scenarios;
+     * {@code forwarder} runs on its own (in process, no node).
+     */
+    enum Scenario { mix, throughput, latency, idle, forwarder, all }
 
     @Spec
     CommandSpec spec;
@@ -47,10 +55,31 @@ public final class RelayBenchmark implements Callable<Integer> {
     @Option(names = "--start-node", description = "start a dev node as a child process (the default when --url is not given)")
     boolean startNode;
 
-    @Option(names = "--scenario", defaultValue = "all", paramLabel = "NAME",
-            description = "throughput, latency, idle, all (these three) or forwarder (the media forwarder in this process,"
-                    + " no node) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", defaultValue = "mix", paramLabel = "NAME",
+            description = "mix (the realistic mix of --scenario-file), throughput, latency, idle, all (these three) or forwarder"
+                    + " (the media forwarder in this process, no node) (default: ${DEFAULT-VALUE})")
     Scenario scenario;
+
+    // ------------------------------------------------------------------ the mix
+    @Option(names = "--scenario-file", paramLabel = "FILE",
+            description = "mix: a HOCON scenario file; keys it leaves out keep the values of ops/bench/scenarios/default.conf"
+                    + " (the default scenario), which documents every key")
+    Path scenarioFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "mix: overrides one key of the scenario (repeatable), e.g. --set steady.duration=30s --set sweep.rates=[2000,5000]")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    // ------------------------------------------------------------------ output
+    @Option(names = "--json", paramLabel = "FILE", description = "also write every figure (and the targets) as JSON")
+    Path jsonFile;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "also write every figure as CSV (scenario,system,name,value,unit,offered_load)")
+    Path csvFile;
+
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "mix: also draw latency (p50, p99) and achieved throughput against the sweep's offered load as a PNG")
+    Path plotFile;
 
     @Option(names = "--relay-launcher", paramLabel = "PATH", description = "bin/securecomm-relay (default: found from the install dir)")
     Path relayLauncher;
@@ -201,6 +230,12 @@ public final class RelayBenchmark implements Callable<Integer> {
         if (url == null && nodePid != null) {
             throw new ParameterException(cl, "--node-pid only goes with --url");
         }
+        if ((scenarioFile != null || !overrides.isEmpty()) && scenario != Scenario.mix) {
+            throw new ParameterException(cl, "--scenario-file and --set go with the mix (--scenario mix, the default)");
+        }
+        if (plotFile != null && scenario != Scenario.mix) {
+            throw new ParameterException(cl, "--plot draws the mix's load sweep: it goes with --scenario mix (the default)");
+        }
         if (envelopeBytes < Traffic.HEADER_BYTES) {
             throw new ParameterException(cl, "--size must be at least " + Traffic.HEADER_BYTES + " bytes (the benchmark's header)");
         }
@@ -256,7 +291,9 @@ public final class RelayBenchmark implements Callable<Integer> {
     String nodeJavaOpts() {
         StringBuilder opts = new StringBuilder("-Xms64m -Xmx").append(nodeHeap)
                 .append(" -Dsecurecomm.verification.test-identifier-prefix=").append(identifierPrefix)
-                .append(" -Dsecurecomm.verification.test-code=").append(testCode);
+                .append(" -Dsecurecomm.verification.test-code=").append(testCode)
+                // free media and admin ports: other nodes on this machine hold the fixed ones
+                .append(" -Dsecurecomm.media.port=0 -Dsecurecomm.admin.port=0");
         for (String limit : List.of("envelopes-per-second", "envelope-burst", "requests-per-second", "request-burst",
                 "authentication-attempts-per-minute", "authentication-attempt-burst")) {
             opts.append(" -Dsecurecomm.limits.").append(limit).append("=100000");
@@ -279,12 +316,42 @@ public final class RelayBenchmark implements Callable<Integer> {
     }
 
     boolean runs(Scenario s) {
-        return scenario == s || (scenario == Scenario.all && s != Scenario.forwarder);
+        return scenario == s || (scenario == Scenario.all && s != Scenario.forwarder && s != Scenario.mix);
+    }
+
+    /** The mix's scenario: the file (or the default one) with the --set overrides; a bad value is a usage error. */
+    MixSettings mixSettings() {
+        try {
+            return MixSettings.load(scenarioFile, overrides);
+        } catch (MixSettings.InvalidScenarioException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** --json, --csv and --plot, after the summary. */
+    void writeOutputs(Report report) throws java.io.IOException {
+        if (jsonFile != null) {
+            report.writeJson(jsonFile);
+            System.out.println("figures written to " + jsonFile);
+        }
+        if (csvFile != null) {
+            report.writeCsv(csvFile);
+            System.out.println("figures written to " + csvFile);
+        }
+        if (plotFile != null) {
+            try {
+                LoadPlot.write(report.metrics(), plotFile);
+                System.out.println("latency-against-load plot written to " + plotFile);
+            } catch (java.io.IOException e) {
+                System.err.println("no plot written to " + plotFile + ": " + e.getMessage());
+            }
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
+        MixSettings mix = scenario == Scenario.mix ? mixSettings() : null; // checked before a node starts
         Report report = new Report();
         System.out.println("SecureComm relay benchmark");
         for (String fact : ProcStats.machineFacts()) {
@@ -295,6 +362,7 @@ public final class RelayBenchmark implements Callable<Integer> {
             report.header("forwarder and load generator in this one JVM, on this machine");
             new ForwarderScenario(this).run(report);
             report.print();
+            writeOutputs(report);
             return 0;
         }
         AtomicReference<NodeProcess> started = new AtomicReference<>();
@@ -326,6 +394,22 @@ public final class RelayBenchmark implements Callable<Integer> {
             }
             report.header("node, Cassandra and load generator all run on this machine" + (url == null ? "" : " (if the node is local)"));
 
+            int status = 0;
+            if (mix != null) {
+                try {
+                    status = new MixRun(mix, node, this).run(report);
+                } catch (RuntimeException e) {
+                    System.err.println("the mix failed: " + e);
+                    e.printStackTrace();
+                    report.section("mix: FAILED: " + e);
+                    status = 1;
+                }
+                if (started.get() != null && !started.get().isAlive()) {
+                    report.section("the relay node died during the mix; last lines of its log:");
+                    started.get().lastLines().forEach(line -> report.line("%s", line));
+                    status = 1;
+                }
+            }
             boolean first = true;
             for (Scenario s : List.of(Scenario.throughput, Scenario.latency, Scenario.idle)) {
                 if (!runs(s)) {
@@ -358,7 +442,8 @@ public final class RelayBenchmark implements Callable<Integer> {
                         + (nodeLog != null ? " (see " + nodeLog + ")" : " (keep its log with --node-log FILE)"));
             }
             report.print();
-            return 0;
+            writeOutputs(report);
+            return status;
         } finally {
             NodeProcess node = started.get();
             if (node != null) {

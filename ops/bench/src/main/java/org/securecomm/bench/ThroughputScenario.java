@@ -99,6 +99,12 @@ final class ThroughputScenario {
             report.line("errors in the window: %d; whole scenario: %s; setup: %s", windowErrors, errors.describe(), setupErrors.describe());
             report.line("duplicates pushed: %d; sends that failed but were delivered anyway: %d; not acknowledged 30 s after the senders stopped: %d",
                     traffic.duplicates.sum(), traffic.deliveredDespiteFailure.sum(), left);
+            report.metric("throughput", "securecomm", "envelopes acknowledged", ackedRate, "1/s");
+            report.metric("throughput", "securecomm", "envelopes accepted", acceptedRate, "1/s");
+            report.metric("throughput", "securecomm", "envelopes pushed", pushedRate, "1/s");
+            report.latencyMetrics("throughput", "securecomm", "send to push", latency, 0);
+            report.latencyMetrics("throughput", "securecomm", "send to accepted", acceptance, 0);
+            report.metric("throughput", "securecomm", "errors", windowErrors, "count");
             report.target("throughput >= 5,000 envelopes/s sustained", Report.rate(ackedRate) + " acknowledged", ackedRate >= 5000);
             return ackedRate;
         }

@@ -21,15 +21,18 @@ class RelayBenchmarkOptionsTest {
     }
 
     @Test
-    void defaultsStartANodeAndRunEveryScenario() {
+    void defaultsStartANodeAndRunTheMix() {
         RelayBenchmark options = parse();
         assertNull(options.url);
-        assertEquals(RelayBenchmark.Scenario.all, options.scenario);
+        assertEquals(RelayBenchmark.Scenario.mix, options.scenario);
+        assertTrue(!options.runs(RelayBenchmark.Scenario.throughput), "the mix runs alone");
+        assertEquals(1000, options.mixSettings().storm().devices(), "the default scenario file");
         assertEquals(50, options.pairs);
         assertEquals(256, options.envelopeBytes);
         assertEquals(2000, options.rate);
         assertEquals(10_000, options.connections);
-        assertTrue(options.runs(RelayBenchmark.Scenario.idle));
+        assertTrue(parse("--scenario", "all").runs(RelayBenchmark.Scenario.idle));
+        assertTrue(opts(options).contains("-Dsecurecomm.media.port=0"), "other nodes on the machine hold the fixed media port");
         String opts = options.nodeJavaOpts();
         assertTrue(opts.startsWith("-Xms64m -Xmx1g "), opts);
         assertTrue(opts.contains("-Dsecurecomm.verification.test-identifier-prefix=+1555000"), opts);
@@ -59,6 +62,26 @@ class RelayBenchmarkOptionsTest {
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--payload", "8"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--participants", "1"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--url", "ws://localhost:1/v1/websocket"));
+    }
+
+    private static String opts(RelayBenchmark options) {
+        return options.nodeJavaOpts();
+    }
+
+    @Test
+    void theMixTakesAScenarioFileOverridesAndOutputs() {
+        RelayBenchmark options = parse("--scenario-file", "scenarios/smoke.conf", "--set", "messaging.rate=80",
+                "--set", "sweep.rates=[100,200]", "--json", "out.json", "--csv", "out.csv", "--plot", "out.png");
+        MixSettings mix = options.mixSettings();
+        assertEquals(80, mix.messaging().rate());
+        assertEquals(java.util.List.of(100, 200), mix.sweep().rates());
+        assertEquals(20, mix.storm().devices(), "from the file");
+        CommandLine.ParameterException bad = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--set", "messaging.rate=-3").mixSettings());
+        assertTrue(bad.getMessage().contains("messaging.rate must be 0 to"), bad.getMessage());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "throughput", "--scenario-file", "scenarios/smoke.conf"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "latency", "--set", "messaging.rate=5"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "latency", "--plot", "x.png"));
     }
 
     @Test
