@@ -36,7 +36,8 @@ final class MixRun {
         System.out.printf(Locale.ROOT, "%n== the mix: %s%n", settings.source());
         report.header("mix: " + settings.source());
         int connections = settings.storm().devices() + settings.messaging().routes() * 2
-                + settings.fanout().routes() * (1 + settings.fanout().devices()) + (needsSweepPairs() ? settings.sweep().pairs() * 2 : 0);
+                + settings.fanout().routes() * (1 + settings.fanout().devices()) + (needsSweepPairs() ? settings.sweep().pairs() * 2 : 0)
+                + settings.calls().map(CallWorkload.Settings::devices).orElse(0) + settings.signal().map(signal -> signal.pairs() * 2).orElse(0);
         int httpClients = Math.max(1, Math.min(8, (connections + options.connectionsPerHttpClient - 1) / options.connectionsPerHttpClient));
         ErrorCounter shared = new ErrorCounter();
         List<MixWorkload> workloads = new ArrayList<>(MixWorkloads.of(settings));

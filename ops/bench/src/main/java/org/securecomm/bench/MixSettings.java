@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * A scenario of the realistic mix, read from a HOCON file (ops/bench/scenarios/default.conf documents
@@ -22,11 +22,10 @@ import java.util.Set;
 record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow, Duration progress, Duration drainTimeout,
                    Duration jitWarmup, int jitWarmupRate,
                    Storm storm, Duration heartbeat, Duration steadyDuration,
-                   Flow messaging, Flow fanout, Config calls, Config signal, Sweep sweep) {
+                   Flow messaging, Flow fanout, Optional<CallWorkload.Settings> calls,
+                   Optional<SignalMessagingWorkload.Settings> signal, Sweep sweep) {
 
     static final String DEFAULTS = "scenarios/default.conf";
-    /** Sections handed whole to other workloads: only their {@code enabled} key is the mix's. */
-    private static final Set<String> OPAQUE_SECTIONS = Set.of("calls", "signal");
 
     record Storm(int devices, int devicesPerAccount, int concurrency) {
     }
@@ -91,9 +90,6 @@ record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow
         List<String> unknown = new ArrayList<>();
         for (Map.Entry<String, ConfigValue> entry : given.entrySet()) {
             String key = entry.getKey();
-            if (OPAQUE_SECTIONS.stream().anyMatch(section -> key.startsWith(section + "."))) {
-                continue;
-            }
             if (!defaults.hasPathOrNull(key)) {
                 unknown.add(key);
             }
@@ -120,10 +116,9 @@ record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow
                 check.durationAtLeast("steady.duration", Duration.ZERO),
                 flow(check, "messaging", "pairs", 1, 1),
                 flow(check, "fanout", "accounts", 2, 6),
-                c.getConfig("calls"), c.getConfig("signal"),
+                check.bool("calls.enabled") ? Optional.of(calls(check)) : Optional.empty(),
+                check.bool("signal.enabled") ? Optional.of(signal(check)) : Optional.empty(),
                 sweep(check));
-        check.bool("calls.enabled");
-        check.bool("signal.enabled");
         return settings;
     }
 
@@ -141,12 +136,17 @@ record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow
                 check.share("sweep.stop-achieved-share"));
     }
 
-    boolean callsEnabled() {
-        return calls.getBoolean("enabled");
+    /** The workloads check their own settings too (ranges that depend on the relay); their message names the section. */
+    private static CallWorkload.Settings calls(Checker check) {
+        return check.workload(() -> new CallWorkload.Settings(check.intIn("calls.concurrent-calls", 1, 100_000),
+                check.intIn("calls.participants", 2, 16), check.positive("calls.setups-per-second"),
+                check.intIn("calls.packet-rate", 1, 1_000), check.intIn("calls.payload-bytes", 1, 65_535),
+                check.durationAtLeast("calls.call-length", Duration.ofMillis(100))));
     }
 
-    boolean signalEnabled() {
-        return signal.getBoolean("enabled");
+    private static SignalMessagingWorkload.Settings signal(Checker check) {
+        return check.workload(() -> new SignalMessagingWorkload.Settings(check.intIn("signal.pairs", 1, 100_000),
+                check.positive("signal.messages-per-second"), check.intIn("signal.plaintext-bytes", 1, 1 << 20)));
     }
 
     /** Typed reads with range checks; every failure names the source and the key. */
@@ -189,6 +189,28 @@ record MixSettings(String source, int envelopeSize, int ackBatch, int sendWindow
                 throw bad(key, "must be at least " + min.toMillis() + " ms, not " + value.toMillis() + " ms", null);
             }
             return value;
+        }
+
+        double positive(String key) {
+            double value;
+            try {
+                value = config.getDouble(key);
+            } catch (ConfigException.WrongType e) {
+                throw bad(key, "must be a number, not " + config.getValue(key).render(), e);
+            }
+            if (!(value > 0)) {
+                throw bad(key, "must be above 0, not " + value, null);
+            }
+            return value;
+        }
+
+        /** A workload's settings record, whose own checks throw IllegalArgumentException. */
+        <T> T workload(java.util.function.Supplier<T> settings) {
+            try {
+                return settings.get();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidScenarioException(source + ": " + e.getMessage(), e);
+            }
         }
 
         boolean bool(String key) {

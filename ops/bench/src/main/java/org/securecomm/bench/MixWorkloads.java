@@ -1,6 +1,5 @@
 package org.securecomm.bench;
 
-import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,26 +19,8 @@ final class MixWorkloads {
                 workloads.add(new MessagingWorkload(flow, settings));
             }
         }
-        workloads.addAll(fromSections(settings.callsEnabled() ? settings.calls() : null,
-                settings.signalEnabled() ? settings.signal() : null));
-        return workloads;
-    }
-
-    /**
-     * MERGE POINT (issue 7): the scenario file's {@code calls} and {@code signal} sections, whole, to
-     * their workloads; null when the section says {@code enabled = false}. The lead wires in, here only:
-     * <pre>
-     *   if (calls != null)  workloads.add(new CallWorkload(calls));
-     *   if (signal != null) workloads.add(new SignalMessagingWorkload(signal));
-     * </pre>
-     * Until then an enabled section is refused, so a scenario never silently runs without them.
-     */
-    static List<MixWorkload> fromSections(Config calls, Config signal) {
-        List<MixWorkload> workloads = new ArrayList<>();
-        if (calls != null || signal != null) {
-            throw new MixSettings.InvalidScenarioException((calls != null ? "calls" : "signal")
-                    + ".enabled = true, but this build of the benchmark has no such workload yet", null);
-        }
+        settings.calls().ifPresent(calls -> workloads.add(new CallWorkload(calls)));
+        settings.signal().ifPresent(signal -> workloads.add(new SignalMessagingWorkload(signal)));
         return workloads;
     }
 }

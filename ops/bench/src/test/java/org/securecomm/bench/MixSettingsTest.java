@@ -41,8 +41,8 @@ class MixSettingsTest {
         assertEquals(1, s.messaging().devices());
         assertEquals(0.2, s.messaging().offlineShare());
         assertEquals(3, s.fanout().devices());
-        assertFalse(s.callsEnabled());
-        assertFalse(s.signalEnabled());
+        assertTrue(s.calls().isPresent(), "the default mix has calls");
+        assertTrue(s.signal().isPresent(), "and real libsignal traffic");
         assertTrue(s.sweep().enabled());
         assertEquals(List.of(1000, 2000, 4000, 5000, 6000, 8000, 10000), s.sweep().rates());
     }
@@ -103,12 +103,16 @@ class MixSettingsTest {
     }
 
     @Test
-    void callsAndSignalSectionsAreTheirWorkloadsButEnablingThemNeedsTheWorkload() throws IOException {
-        MixSettings s = MixSettings.load(file("calls { enabled = true, rooms = 5, anything-else = x }"), Map.of());
-        assertTrue(s.callsEnabled());
-        assertEquals(5, s.calls().getInt("rooms"), "the section goes whole to the call workload");
-        String refused = assertThrows(MixSettings.InvalidScenarioException.class, () -> MixWorkloads.of(s)).getMessage();
-        assertTrue(refused.contains("calls.enabled = true"), refused);
+    void callsAndSignalSectionsBecomeTheirWorkloadsSettings() throws IOException {
+        MixSettings s = MixSettings.load(file("calls { participants = 4, call-length = 3s }\nsignal.pairs = 7"), Map.of());
+        assertEquals(4, s.calls().orElseThrow().participants());
+        assertEquals(3_000, s.calls().orElseThrow().callLength().toMillis());
+        assertEquals(7, s.signal().orElseThrow().pairs());
+        assertTrue(MixSettings.load(null, Map.of("calls.enabled", "false")).calls().isEmpty());
+        assertTrue(errorOf("calls.participants = 40").contains("calls.participants must be 2 to 16"));
+        assertTrue(errorOf("calls.payload-bytes = 3").contains("calls: payload bytes must be"), "the workload's own check, named");
+        assertTrue(errorOf("signal.plaintext-bytes = 10").contains("signal: plaintext bytes must be"));
+        assertTrue(errorOf("calls.rooms = 5").contains("unknown key(s) calls.rooms"));
         assertTrue(errorOf("signal.enabled = 3").contains("signal.enabled must be true or false"));
     }
 
