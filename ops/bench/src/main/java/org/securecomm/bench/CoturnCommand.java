@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.securecomm.ops.turn.CoturnServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,29 +33,11 @@ public final class CoturnCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rooms", paramLabel = "N", defaultValue = "100", description = "calls (default: ${DEFAULT-VALUE})")
-    int rooms;
-
-    @Option(names = "--participants", paramLabel = "N", defaultValue = "5", description = "devices per call (default: ${DEFAULT-VALUE})")
-    int participants;
-
-    @Option(names = "--packet-rate", paramLabel = "N", defaultValue = "50",
-            description = "packets per second each device sends (50: 20 ms audio frames) (default: ${DEFAULT-VALUE})")
-    int packetRate;
-
-    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "160", description = "payload bytes per packet (default: ${DEFAULT-VALUE})")
-    int payloadBytes;
+    @Mixin
+    MediaStreamOptions media = new MediaStreamOptions();
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30", description = "measurement per run (default: ${DEFAULT-VALUE})")
     int durationSeconds;
-
-    @Option(names = "--forwarder-warmup", paramLabel = "SECONDS", defaultValue = "10",
-            description = "warm-up of each run, forwarder and coturn alike (default: ${DEFAULT-VALUE})")
-    int warmupSeconds;
-
-    @Option(names = "--forwarder-threads", paramLabel = "N", defaultValue = "1",
-            description = "the forwarder's I/O threads (securecomm.media.threads) (default: ${DEFAULT-VALUE})")
-    int forwarderThreads;
 
     @Option(names = "--coturn-relay-threads", paramLabel = "N",
             description = "coturn's relay-threads (0: relay in the listener thread) (default: as --forwarder-threads)")
@@ -86,27 +69,27 @@ public final class CoturnCommand implements Callable<Integer> {
     }
 
     MediaLoad.Shape shape(int rate) {
-        return new MediaLoad.Shape(rooms, participants, rate, payloadBytes, warmupSeconds, durationSeconds, progressSeconds);
+        return media.shape(rate, durationSeconds, progressSeconds);
     }
 
     int relayThreads() {
-        return coturnRelayThreads != null ? coturnRelayThreads : forwarderThreads;
+        return coturnRelayThreads != null ? coturnRelayThreads : media.forwarderThreads;
     }
 
     void validate() {
-        List<Integer> all = rates != null ? rates : List.of(packetRate);
+        List<Integer> all = rates != null ? rates : List.of(media.packetRate);
         for (int rate : all) {
             String problem = shape(rate).problem();
             if (problem != null) {
                 throw new ParameterException(spec.commandLine(), problem + (rates != null ? " (each of --rates too)" : ""));
             }
         }
-        if (forwarderThreads < 1 || relayThreads() < 0 || relayThreads() > CoturnServer.Options.MAX_RELAY_THREADS) {
+        if (media.forwarderThreads < 1 || relayThreads() < 0 || relayThreads() > CoturnServer.Options.MAX_RELAY_THREADS) {
             throw new ParameterException(spec.commandLine(), "--forwarder-threads must be positive, --coturn-relay-threads 0 to "
                     + CoturnServer.Options.MAX_RELAY_THREADS);
         }
         // Two sockets per participant here (sender, receiver) under the 20,000 open-files limit; one relay port each in coturn.
-        if ((long) rooms * participants > CoturnServer.Options.MAX_RELAY_PORTS / 2) {
+        if ((long) media.rooms * media.participants > CoturnServer.Options.MAX_RELAY_PORTS / 2) {
             throw new ParameterException(spec.commandLine(), "--rooms x --participants must be at most "
                     + CoturnServer.Options.MAX_RELAY_PORTS / 2 + " (one coturn allocation and two sockets here each)");
         }
@@ -128,10 +111,10 @@ public final class CoturnCommand implements Callable<Integer> {
             report.header(fact);
         }
         report.header(String.format(Locale.ROOT, "media: forwarder (in this JVM, %d I/O thread(s)) then coturn (Debian, relay-threads=%d),"
-                + " same streams, same load generator, loopback UDP, one run each", forwarderThreads, relayThreads()));
+                + " same streams, same load generator, loopback UDP, one run each", media.forwarderThreads, relayThreads()));
         List<Pair> pairs = new ArrayList<>();
-        for (int rate : rates != null ? rates.stream().sorted().distinct().toList() : List.of(packetRate)) {
-            MediaLoad.Result forwarder = new ForwarderScenario(shape(rate), forwarderThreads).run(report);
+        for (int rate : rates != null ? rates.stream().sorted().distinct().toList() : List.of(media.packetRate)) {
+            MediaLoad.Result forwarder = new ForwarderScenario(shape(rate), media.forwarderThreads).run(report);
             Scenarios.sleepSeconds(pauseSeconds);
             MediaLoad.Result coturn = new CoturnScenario(shape(rate), relayThreads()).run(report);
             Scenarios.sleepSeconds(pauseSeconds);

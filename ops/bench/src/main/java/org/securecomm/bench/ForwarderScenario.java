@@ -49,8 +49,7 @@ final class ForwarderScenario {
     }
 
     ForwarderScenario(RelayBenchmark options) {
-        this(new MediaLoad.Shape(options.rooms, options.participants, options.packetRate, options.payloadBytes,
-                options.forwarderWarmupSeconds, options.durationSeconds, options.progressSeconds), options.forwarderThreads);
+        this(options.media.shape(options.media.packetRate, options.durationSeconds, options.progressSeconds), options.media.forwarderThreads);
     }
 
     ForwarderScenario(MediaLoad.Shape shape, int threads) {

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -165,26 +166,8 @@ public final class RelayBenchmark implements Callable<Integer> {
     int connectConcurrency;
 
     // ------------------------------------------------------------------ forwarder
-    @Option(names = "--rooms", paramLabel = "N", defaultValue = "100", description = "forwarder: calls (default: ${DEFAULT-VALUE})")
-    int rooms;
-
-    @Option(names = "--participants", paramLabel = "N", defaultValue = "5", description = "forwarder: devices per call (default: ${DEFAULT-VALUE})")
-    int participants;
-
-    @Option(names = "--packet-rate", paramLabel = "N", defaultValue = "50",
-            description = "forwarder: packets per second each device sends (50: 20 ms audio frames) (default: ${DEFAULT-VALUE})")
-    int packetRate;
-
-    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "160",
-            description = "forwarder: end-to-end payload bytes per packet (default: ${DEFAULT-VALUE})")
-    int payloadBytes;
-
-    @Option(names = "--forwarder-warmup", paramLabel = "SECONDS", defaultValue = "10", description = "(default: ${DEFAULT-VALUE})")
-    int forwarderWarmupSeconds;
-
-    @Option(names = "--forwarder-threads", paramLabel = "N", defaultValue = "1",
-            description = "forwarder: its I/O threads (securecomm.media.threads) (default: ${DEFAULT-VALUE})")
-    int forwarderThreads;
+    @Mixin
+    MediaStreamOptions media = new MediaStreamOptions();
 
     // ------------------------------------------------------------------ general
     @Option(names = "--setup-concurrency", defaultValue = "32", paramLabel = "N", description = "registrations in flight (default: ${DEFAULT-VALUE})")
@@ -258,13 +241,9 @@ public final class RelayBenchmark implements Callable<Integer> {
             throw new ParameterException(cl, "warm-up, idle and pause times cannot be negative");
         }
         if (scenario == Scenario.forwarder) {
-            if (rooms < 1 || participants < 2 || packetRate < 1 || packetRate > 10_000 || forwarderThreads < 1) {
-                throw new ParameterException(cl, "--rooms and --forwarder-threads must be positive, --participants at least 2,"
-                        + " --packet-rate 1 to 10000");
-            }
-            if (payloadBytes < ForwarderScenario.MIN_PAYLOAD || payloadBytes > org.securecomm.protocol.MediaDatagrams.MAX_PAYLOAD) {
-                throw new ParameterException(cl, "--payload must be " + ForwarderScenario.MIN_PAYLOAD + " to "
-                        + org.securecomm.protocol.MediaDatagrams.MAX_PAYLOAD + " bytes");
+            String problem = media.shape(media.packetRate, durationSeconds, progressSeconds).problem();
+            if (problem != null || media.forwarderThreads < 1) {
+                throw new ParameterException(cl, problem != null ? problem : "--forwarder-threads must be positive");
             }
             if (url != null || startNode) {
                 throw new ParameterException(cl, "--scenario forwarder runs the forwarder in this process: no --url or --start-node");

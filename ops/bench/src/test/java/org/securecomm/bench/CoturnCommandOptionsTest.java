@@ -23,11 +23,11 @@ class CoturnCommandOptionsTest {
     @Test
     void defaultsMatchTheForwarderScenarioAndOneRelayThreadEach() {
         CoturnCommand command = parse("coturn");
-        MediaLoad.Shape shape = command.shape(command.packetRate);
+        MediaLoad.Shape shape = command.shape(command.media.packetRate);
         assertEquals(new MediaLoad.Shape(100, 5, 50, 160, 10, 30, 5), shape);
         assertEquals(25_000, shape.offeredIn());
         assertEquals(100_000, shape.offeredOut());
-        assertEquals(1, command.forwarderThreads);
+        assertEquals(1, command.media.forwarderThreads);
         assertEquals(1, command.relayThreads(), "coturn's relay-threads follow --forwarder-threads");
         assertNull(command.rates);
     }
@@ -37,7 +37,7 @@ class CoturnCommandOptionsTest {
         CoturnCommand command = parse("coturn", "--rates", "50,100,200", "--forwarder-threads", "2", "--coturn-relay-threads", "0");
         assertEquals(List.of(50, 100, 200), command.rates);
         assertEquals(0, command.relayThreads());
-        assertEquals(2, command.forwarderThreads);
+        assertEquals(2, command.media.forwarderThreads);
     }
 
     @Test

@@ -58,7 +58,7 @@ class RelayBenchmarkOptionsTest {
         assertTrue(options.runs(RelayBenchmark.Scenario.forwarder));
         assertTrue(!options.runs(RelayBenchmark.Scenario.throughput));
         assertTrue(!parse().runs(RelayBenchmark.Scenario.forwarder), "all: the node scenarios only");
-        assertEquals(160, options.payloadBytes);
+        assertEquals(160, options.media.payloadBytes);
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--payload", "8"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--participants", "1"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--scenario", "forwarder", "--url", "ws://localhost:1/v1/websocket"));
