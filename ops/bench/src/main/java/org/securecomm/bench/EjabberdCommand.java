@@ -60,6 +60,11 @@ public final class EjabberdCommand implements Callable<Integer> {
             description = "messaging: unacknowledged sends per sender (default: ${DEFAULT-VALUE})")
     int window;
 
+    @Option(names = "--warmup-rounds", defaultValue = "2", paramLabel = "N",
+            description = "messaging: unmeasured offline rounds first, on other users, for each system (JIT, caches)"
+                    + " (default: ${DEFAULT-VALUE})")
+    int warmupRounds;
+
     @Option(names = "--online", description = "messaging: also a round with the recipients connected (NOT equal durability:"
             + " ejabberd then routes in memory without storing)")
     boolean online;
@@ -85,6 +90,9 @@ public final class EjabberdCommand implements Callable<Integer> {
     Path csv;
 
     void validate() {
+        if (warmupRounds < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup-rounds cannot be negative");
+        }
         if (pairs < 1 || window < 1 || connections < 1 || connectConcurrency < 1 || idleSeconds < 0 || heartbeatSeconds < 1) {
             throw new ParameterException(spec.commandLine(), "--pairs, --window, --connections, --connect-concurrency and --heartbeat"
                     + " must be positive, --idle not negative");
@@ -118,7 +126,8 @@ public final class EjabberdCommand implements Callable<Integer> {
         }
         long fdLimit = openFilesLimit();
         report.header("open files limit (this process, inherited by both servers): " + fdLimit + " soft, " + openFilesHardLimit() + " hard");
-        report.header("servers run one after the other on this machine, the load generator in this JVM");
+        report.header("servers run one after the other on this machine, the load generator in this JVM; messaging measured after "
+                + warmupRounds + " unmeasured warm-up round(s) per system");
         Optional<MessagingFigures> xmppOffline = Optional.empty();
         Optional<MessagingFigures> xmppOnline = Optional.empty();
         Optional<IdleFigures> xmppIdle = Optional.empty();
@@ -128,6 +137,10 @@ public final class EjabberdCommand implements Callable<Integer> {
                     + ejabberd.c2sPort() + ", shaper none, mod_offline db_type mnesia, SASL PLAIN, XEP-0198 via Smack 4.4.8");
             if (runs(Part.messaging)) {
                 XmppMessaging xmpp = new XmppMessaging(ejabberd, pairs, messages, size, window);
+                for (int round = 1; round <= warmupRounds; round++) {
+                    System.out.println("  warm-up round " + round + " of " + warmupRounds + " (not measured)");
+                    xmpp.run("w" + round, false);
+                }
                 xmppOffline = Optional.of(xmpp.run("off", false));
                 if (online) {
                     xmppOnline = Optional.of(xmpp.run("on", true));
@@ -145,6 +158,10 @@ public final class EjabberdCommand implements Callable<Integer> {
             EjabberdComparisonReport comparison = new EjabberdComparisonReport(report);
             if (runs(Part.messaging)) {
                 SecureCommMessaging relay = new SecureCommMessaging(parent, node, pairs, messages, size, window);
+                for (int round = 1; round <= warmupRounds; round++) {
+                    System.out.println("  warm-up round " + round + " of " + warmupRounds + " (not measured)");
+                    relay.run(false);
+                }
                 comparison.messaging(relay.run(false), xmppOffline.orElseThrow(), messages, size);
                 if (online) {
                     comparison.messaging(relay.run(true), xmppOnline.orElseThrow(), messages, size);
