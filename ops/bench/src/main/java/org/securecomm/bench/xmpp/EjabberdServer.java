@@ -1,7 +1,6 @@
 package org.securecomm.bench.xmpp;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,15 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.securecomm.ops.turn.NativePackage;
+import org.securecomm.ops.turn.WatchedChild;
 
 /**
  * A real ejabberd (Debian's package) on loopback for the side-by-side benchmark.
@@ -38,23 +35,17 @@ public final class EjabberdServer implements AutoCloseable {
             "ejabberd", INSTALL_HINT);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final int TAIL_LINES = 30;
-    /** $0 erl, $@ its arguments; PIDFILE from the environment. */
-    private static final String WATCHER = "\"$0\" \"$@\" & p=$!; echo \"$p\" > \"$PIDFILE\"; "
-            + "cat > /dev/null; kill \"$p\" 2>/dev/null; wait \"$p\"";
 
     private final EjabberdConfig config;
-    private final Process watcher;
-    private final OutputStream watcherStdin;
+    private final WatchedChild beam;
     private final Thread shutdownHook;
     private final EjabberdApi api;
-    private volatile ProcessHandle beam;
     private boolean closed;
 
-    private EjabberdServer(EjabberdConfig config, Process watcher) {
+    private EjabberdServer(EjabberdConfig config, WatchedChild beam) {
         this.config = config;
-        this.watcher = watcher;
-        this.watcherStdin = watcher.getOutputStream();
-        this.shutdownHook = new Thread(this::close, "ejabberd-shutdown-" + watcher.pid());
+        this.beam = beam;
+        this.shutdownHook = new Thread(this::close, "ejabberd-shutdown-" + beam.watcherPid());
         this.api = new EjabberdApi(config.apiPort(), config.domain());
     }
 
@@ -78,7 +69,7 @@ public final class EjabberdServer implements AutoCloseable {
             throw new IllegalStateException("no ejabberd-<version> application in " + libs + ": " + INSTALL_HINT);
         }
         EjabberdConfig config;
-        Process watcher;
+        WatchedChild watcher;
         try {
             Path dir = Files.createTempDirectory("securecomm-ejabberd-");
             config = new EjabberdConfig(DOMAIN, freePort(), freePort(), options.backlog(), dir, options.extraConfig());
@@ -87,19 +78,12 @@ public final class EjabberdServer implements AutoCloseable {
             Files.writeString(config.file(), config.render(), StandardCharsets.UTF_8);
             int processes = Math.max(262_144, 4 * options.maxConnections());
             int ports = Math.max(65_536, 2 * options.maxConnections() + 1024);
-            ProcessBuilder builder = new ProcessBuilder("sh", "-c", WATCHER, erl.toString(), "+K", "true",
-                    "+P", Integer.toString(processes), "+Q", Integer.toString(ports), "-noinput",
-                    "-mnesia", "dir", '"' + config.spool().toString() + '"', "-s", "ejabberd")
-                    .directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.stdout().toFile()));
-            builder.environment().put("PIDFILE", config.pidFile().toString());
-            builder.environment().put("EJABBERD_CONFIG_PATH", config.file().toString());
-            builder.environment().put("EJABBERD_LOG_PATH", config.log().toString());
-            builder.environment().put("ERL_LIBS", libs.toString());
-            builder.environment().put("ERL_CRASH_DUMP", config.logDir().resolve("erl_crash.dump").toString());
-            builder.environment().put("ERL_CRASH_DUMP_BYTES", "0");
-            builder.environment().put("HOME", dir.toString());
-            watcher = builder.start();
+            watcher = WatchedChild.start("ejabberd", List.of(erl.toString(), "+K", "true", "+P", Integer.toString(processes),
+                    "+Q", Integer.toString(ports), "-noinput", "-mnesia", "dir", '"' + config.spool().toString() + '"', "-s", "ejabberd"),
+                    dir, Map.of("EJABBERD_CONFIG_PATH", config.file().toString(), "EJABBERD_LOG_PATH", config.log().toString(),
+                            "ERL_LIBS", libs.toString(), "ERL_CRASH_DUMP", config.logDir().resolve("erl_crash.dump").toString(),
+                            "ERL_CRASH_DUMP_BYTES", "0", "HOME", dir.toString()),
+                    config.stdout(), config.pidFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ejabberd with " + erl, e);
         }
@@ -164,11 +148,11 @@ public final class EjabberdServer implements AutoCloseable {
 
     /** The beam.smp process (RSS, CPU), not its watcher shell; -1 before it is known. */
     public long pid() {
-        return beamHandle().map(ProcessHandle::pid).orElse(-1L);
+        return beam.pid();
     }
 
     public boolean isAlive() {
-        return beamHandle().map(ProcessHandle::isAlive).orElse(false);
+        return beam.isAlive();
     }
 
     /** Stops ejabberd (SIGTERM through the watcher, SIGKILL after 20 s), waits for it and deletes its directory. Idempotent. */
@@ -178,86 +162,24 @@ public final class EjabberdServer implements AutoCloseable {
             return;
         }
         closed = true;
-        Optional<ProcessHandle> child = beamHandle();
         try {
-            watcherStdin.close();
-        } catch (IOException e) {
-            // The pipe is already broken: the watcher is exiting anyway.
-        }
-        try {
-            if (!watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                System.err.println("ejabberd pid " + pid() + " did not stop within " + STOP_TIMEOUT + ": killing it");
-            }
-            child.ifPresent(EjabberdServer::killAndWait);
-            watcher.destroyForcibly();
-            watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            child.ifPresent(ProcessHandle::destroyForcibly);
-            watcher.destroyForcibly();
-            Thread.currentThread().interrupt();
+            beam.stop(STOP_TIMEOUT);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException e) {
                 // The JVM is shutting down (we may be running inside the hook itself).
             }
-            deleteTree(config.dir());
-        }
-    }
-
-    private static void killAndWait(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroyForcibly();
-        try {
-            process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            System.err.println("ejabberd pid " + process.pid() + " survived SIGKILL for " + STOP_TIMEOUT);
-        }
-    }
-
-    private Optional<ProcessHandle> beamHandle() {
-        ProcessHandle known = beam;
-        if (known != null) {
-            return Optional.of(known);
-        }
-        try {
-            String pid = Files.readString(config.pidFile(), StandardCharsets.US_ASCII).strip();
-            if (pid.isEmpty()) {
-                return Optional.empty();
-            }
-            // Held after the first look-up: a handle stays tied to that process even once it exits.
-            Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(pid));
-            handle.ifPresent(h -> beam = h);
-            return handle;
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
+            WatchedChild.deleteTree(config.dir());
         }
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<ProcessHandle> child = beamHandle();
-            if (!watcher.isAlive() || (child.isPresent() && !child.get().isAlive())) {
-                throw failure("exited before listening");
-            }
-            if (child.isPresent() && listening(config.c2sPort()) && listening(config.apiPort())) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw failure("was not listening on ports " + config.c2sPort() + " and " + config.apiPort() + " within " + timeout);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failure("start was interrupted");
-            }
-        }
+        beam.awaitReady(timeout, () -> listening(config.c2sPort()) && listening(config.apiPort()),
+                "listening on ports " + config.c2sPort() + " and " + config.apiPort()).ifPresent(why -> {
+                    throw new IllegalStateException(WatchedChild.withLogTails("ejabberd (config " + config.file() + ") " + why,
+                            List.of(config.log(), config.stdout()), TAIL_LINES));
+                });
     }
 
     private static boolean listening(int port) {
@@ -266,36 +188,6 @@ public final class EjabberdServer implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private IllegalStateException failure(String what) {
-        StringBuilder msg = new StringBuilder("ejabberd (c2s port ").append(config.c2sPort()).append(", config ")
-                .append(config.file()).append(") ").append(what);
-        for (Path log : List.of(config.log(), config.stdout())) {
-            List<String> lines = lastLines(log);
-            if (!lines.isEmpty()) {
-                msg.append(System.lineSeparator()).append("--- last lines of ").append(log).append(" ---");
-                lines.forEach(line -> msg.append(System.lineSeparator()).append(line));
-            }
-        }
-        return new IllegalStateException(msg.toString());
-    }
-
-    private static List<String> lastLines(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // already gone
         }
     }
 
