@@ -38,14 +38,11 @@ public final class EjabberdServer implements AutoCloseable {
 
     private final EjabberdConfig config;
     private final WatchedChild beam;
-    private final Thread shutdownHook;
     private final EjabberdApi api;
-    private boolean closed;
 
     private EjabberdServer(EjabberdConfig config, WatchedChild beam) {
         this.config = config;
         this.beam = beam;
-        this.shutdownHook = new Thread(this::close, "ejabberd-shutdown-" + beam.watcherPid());
         this.api = new EjabberdApi(config.apiPort(), config.domain());
     }
 
@@ -83,12 +80,11 @@ public final class EjabberdServer implements AutoCloseable {
                     dir, Map.of("EJABBERD_CONFIG_PATH", config.file().toString(), "EJABBERD_LOG_PATH", config.log().toString(),
                             "ERL_LIBS", libs.toString(), "ERL_CRASH_DUMP", config.logDir().resolve("erl_crash.dump").toString(),
                             "ERL_CRASH_DUMP_BYTES", "0", "HOME", dir.toString()),
-                    config.stdout(), config.pidFile());
+                    config.stdout(), config.pidFile(), STOP_TIMEOUT, () -> WatchedChild.deleteTree(dir));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ejabberd with " + erl, e);
         }
         EjabberdServer server = new EjabberdServer(config, watcher);
-        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         try {
             server.awaitReady(options.startupTimeout());
         } catch (RuntimeException e) {
@@ -157,21 +153,8 @@ public final class EjabberdServer implements AutoCloseable {
 
     /** Stops ejabberd (SIGTERM through the watcher, SIGKILL after 20 s), waits for it and deletes its directory. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            beam.stop(STOP_TIMEOUT);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // The JVM is shutting down (we may be running inside the hook itself).
-            }
-            WatchedChild.deleteTree(config.dir());
-        }
+    public void close() {
+        beam.stop();
     }
 
     private void awaitReady(Duration timeout) {

@@ -37,15 +37,10 @@ public final class CoturnServer implements AutoCloseable {
     private static final int TAIL_LINES = 30;
     private final CoturnConfig config;
     private final WatchedChild turnserver;
-    private final boolean deleteDirOnClose;
-    private final Thread shutdownHook;
-    private boolean closed;
 
-    private CoturnServer(CoturnConfig config, WatchedChild turnserver, boolean deleteDirOnClose) {
+    private CoturnServer(CoturnConfig config, WatchedChild turnserver) {
         this.config = config;
         this.turnserver = turnserver;
-        this.deleteDirOnClose = deleteDirOnClose;
-        this.shutdownHook = new Thread(this::close, "coturn-shutdown-" + turnserver.watcherPid());
     }
 
     /** Starts coturn with the defaults of {@link Options#defaults()} in a fresh temporary directory. */
@@ -75,12 +70,11 @@ public final class CoturnServer implements AutoCloseable {
                     options.secret().orElseGet(CoturnServer::randomSecret), dir);
             writePrivately(config.configFile(), config.render());
             watcher = WatchedChild.start("coturn", List.of(binary.toString(), "-c", config.configFile().toString()), dir, Map.of(),
-                    config.stdoutFile(), config.childPidFile());
+                    config.stdoutFile(), config.childPidFile(), STOP_TIMEOUT, temporary ? () -> WatchedChild.deleteTree(dir) : () -> { });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + binary, e);
         }
-        CoturnServer server = new CoturnServer(config, watcher, temporary);
-        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        CoturnServer server = new CoturnServer(config, watcher);
         long startNanos = System.nanoTime();
         try {
             server.awaitReady(options.startupTimeout());
@@ -173,23 +167,8 @@ public final class CoturnServer implements AutoCloseable {
 
     /** Stops coturn (SIGTERM through the watcher, SIGKILL after 10 s) and waits for it. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            turnserver.stop(STOP_TIMEOUT);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // The JVM is shutting down (we may be running inside the hook itself).
-            }
-            if (deleteDirOnClose) {
-                WatchedChild.deleteTree(config.dir());
-            }
-        }
+    public void close() {
+        turnserver.stop();
     }
 
     private void awaitReady(Duration timeout) {

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * A native server (coturn, ejabberd) that never outlives this JVM: it runs under a watcher shell
  * that sends it SIGTERM when the shell's stdin (a pipe held by this JVM) reaches EOF, which the
  * kernel also causes when this JVM is killed with SIGKILL. The shell writes the server's pid to a
- * file, so CPU and memory figures are the server's, not the shell's.
+ * file, so CPU and memory figures are the server's, not the shell's. A shutdown hook stops it on a
+ * normal exit of this JVM.
  */
 public final class WatchedChild {
 
@@ -35,21 +36,29 @@ public final class WatchedChild {
     private final Process watcher;
     private final OutputStream watcherStdin;
     private final Path pidFile;
+    private final Duration stopTimeout;
+    private final Runnable afterStop;
+    private final Thread shutdownHook;
     private volatile ProcessHandle child;
+    private boolean stopped;
 
-    private WatchedChild(String name, Process watcher, Path pidFile) {
+    private WatchedChild(String name, Process watcher, Path pidFile, Duration stopTimeout, Runnable afterStop) {
         this.name = name;
         this.watcher = watcher;
         this.watcherStdin = watcher.getOutputStream();
         this.pidFile = pidFile;
+        this.stopTimeout = stopTimeout;
+        this.afterStop = afterStop;
+        this.shutdownHook = new Thread(this::stop, name + "-shutdown-" + watcher.pid());
     }
 
     /**
      * Starts {@code command} in {@code dir} with {@code environment} added, its output appended to
-     * {@code output}; the watcher writes the server's pid to {@code pidFile}.
+     * {@code output}; the watcher writes the server's pid to {@code pidFile}. {@link #stop} waits
+     * {@code stopTimeout} for SIGTERM to work, then runs {@code afterStop} (e.g. deleting {@code dir}).
      */
     public static WatchedChild start(String name, List<String> command, Path dir, Map<String, String> environment, Path output,
-                                     Path pidFile) throws IOException {
+                                     Path pidFile, Duration stopTimeout, Runnable afterStop) throws IOException {
         Files.deleteIfExists(pidFile);
         List<String> shell = new ArrayList<>(List.of("sh", "-c", WATCHER));
         shell.addAll(command);
@@ -57,12 +66,9 @@ public final class WatchedChild {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         builder.environment().putAll(environment);
         builder.environment().put("PIDFILE", pidFile.toString());
-        return new WatchedChild(name, builder.start(), pidFile);
-    }
-
-    /** The watcher shell's pid (for thread names). */
-    public long watcherPid() {
-        return watcher.pid();
+        WatchedChild started = new WatchedChild(name, builder.start(), pidFile, stopTimeout, afterStop);
+        Runtime.getRuntime().addShutdownHook(started.shutdownHook);
+        return started;
     }
 
     /** The server's pid, -1 until the watcher has written it. */
@@ -100,8 +106,25 @@ public final class WatchedChild {
         }
     }
 
-    /** SIGTERM through the watcher, SIGKILL after {@code timeout}, and waits for both. */
-    public void stop(Duration timeout) {
+    /** SIGTERM through the watcher, SIGKILL after the stop timeout, waits for both, then the after-stop action. Idempotent. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            terminate(stopTimeout);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down (we may be running inside the hook itself).
+            }
+            afterStop.run();
+        }
+    }
+
+    private void terminate(Duration timeout) {
         Optional<ProcessHandle> server = handle();
         try {
             watcherStdin.close();
