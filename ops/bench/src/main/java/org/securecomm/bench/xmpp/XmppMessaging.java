@@ -10,13 +10,13 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -241,7 +241,7 @@ public final class XmppMessaging {
         final LongAdder distinct = new LongAdder();
         final LongAdder duplicates = new LongAdder();
         final AtomicLong last = new AtomicLong();
-        final Map<Integer, Boolean> sampled = new ConcurrentHashMap<>();
+        final AtomicBoolean sampled = new AtomicBoolean();
         volatile int sampleBytes;
 
         Received(int pairs) {
@@ -267,7 +267,7 @@ public final class XmppMessaging {
                 distinct.increment();
             }
             last.accumulateAndGet(System.nanoTime(), Math::max);
-            if (sampled.putIfAbsent(0, Boolean.TRUE) == null) {
+            if (sampled.compareAndSet(false, true)) {
                 sampleBytes = stanza.toXML().toString().getBytes(StandardCharsets.UTF_8).length; // as Smack re-serializes it
             }
         }
