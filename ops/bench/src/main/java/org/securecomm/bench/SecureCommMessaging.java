@@ -103,10 +103,22 @@ final class SecureCommMessaging {
         }
     }
 
-    /** Registers the pairs; the recipients' connections are closed again, so they are offline when the senders send. */
+    /**
+     * Registers the pairs, retrying failed registrations twice (a cold node may answer UNAVAILABLE):
+     * the workload must be the same as ejabberd's. The recipients' connections are closed again, so
+     * they are offline when the senders send.
+     */
     private void registerOffline(Accounts accounts, ErrorCounter setupErrors) {
-        List<Accounts.Connected> devices = Accounts.runAll("registering " + 2 * pairs + " devices", 2 * pairs,
-                options.setupConcurrency, i -> accounts.registerConnected(i % 2 == 0 ? "s" : "r", null), setupErrors);
+        List<Accounts.Connected> devices = new ArrayList<>(java.util.Collections.nCopies(2 * pairs, null));
+        for (int attempt = 1; attempt <= 3 && devices.contains(null); attempt++) {
+            List<Integer> missing = java.util.stream.IntStream.range(0, devices.size()).filter(i -> devices.get(i) == null).boxed().toList();
+            List<Accounts.Connected> got = Accounts.runAll("registering " + missing.size() + " devices" + (attempt > 1 ? " again" : ""),
+                    missing.size(), options.setupConcurrency,
+                    i -> accounts.registerConnected(missing.get(i) % 2 == 0 ? "s" : "r", null), setupErrors);
+            for (int i = 0; i < missing.size(); i++) {
+                devices.set(missing.get(i), got.get(i));
+            }
+        }
         List<BenchConnection> closing = new ArrayList<>();
         for (int i = 0; i + 1 < devices.size(); i += 2) {
             if (devices.get(i) != null && devices.get(i + 1) != null) {
