@@ -198,7 +198,8 @@ public final class RelayBenchmark implements Callable<Integer> {
 
     static CommandLine commandLine() {
         return new CommandLine(new RelayBenchmark()).setCaseInsensitiveEnumValuesAllowed(true)
-                .addSubcommand(new CoturnCommand());
+                .addSubcommand(new CoturnCommand())
+                .addSubcommand(new EjabberdCommand());
     }
 
     /** Checks the combination of options; throws picocli's ParameterException with a message for the user. */

@@ -1,7 +1,6 @@
 package org.securecomm.ops.turn;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -15,14 +14,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * A real coturn TURN server on loopback, for the dev node and for tests of the TURN path of calls.
@@ -36,31 +32,15 @@ import java.util.stream.Stream;
 public final class CoturnServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CoturnServer.class.getName());
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration PROBE_TIMEOUT = Duration.ofMillis(300);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int TAIL_LINES = 30;
-    /**
-     * {@code $1} config, {@code $2} where to write turnserver's pid. The background job's stdin is
-     * /dev/null (POSIX), the foreground {@code cat} reads the pipe from this JVM until EOF.
-     */
-    private static final String WATCHER = "\"$0\" -c \"$1\" & p=$!; echo \"$p\" > \"$2\"; "
-            + "cat > /dev/null; kill \"$p\" 2>/dev/null; wait \"$p\"";
-
     private final CoturnConfig config;
-    private final Process watcher;
-    private final OutputStream watcherStdin;
-    private final boolean deleteDirOnClose;
-    private final Thread shutdownHook;
-    private volatile ProcessHandle turnserver;
-    private boolean closed;
+    private final WatchedChild turnserver;
 
-    private CoturnServer(CoturnConfig config, Process watcher, boolean deleteDirOnClose) {
+    private CoturnServer(CoturnConfig config, WatchedChild turnserver) {
         this.config = config;
-        this.watcher = watcher;
-        this.watcherStdin = watcher.getOutputStream();
-        this.deleteDirOnClose = deleteDirOnClose;
-        this.shutdownHook = new Thread(this::close, "coturn-shutdown-" + watcher.pid());
+        this.turnserver = turnserver;
     }
 
     /** Whether coturn is installed here (no attempt to install it). */
@@ -80,7 +60,7 @@ public final class CoturnServer implements AutoCloseable {
         InetAddress ip = address(options.listeningIp());
         boolean temporary = options.workDir().isEmpty();
         CoturnConfig config;
-        Process watcher;
+        WatchedChild watcher;
         try {
             Path dir = temporary ? Files.createTempDirectory("securecomm-coturn-") : options.workDir().get();
             Files.createDirectories(dir);
@@ -89,18 +69,12 @@ public final class CoturnServer implements AutoCloseable {
                     minPort, minPort + options.relayPorts() - 1, options.realm(),
                     options.secret().orElseGet(CoturnServer::randomSecret), dir, options.relayThreads(), options.verbose());
             writePrivately(config.configFile(), config.render());
-            Files.deleteIfExists(config.childPidFile());
-            watcher = new ProcessBuilder("sh", "-c", WATCHER, binary.toString(), config.configFile().toString(),
-                    config.childPidFile().toString())
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.stdoutFile().toFile()))
-                    .start();
+            watcher = WatchedChild.start("coturn", List.of(binary.toString(), "-c", config.configFile().toString()), dir, Map.of(),
+                    config.stdoutFile(), config.childPidFile(), STOP_TIMEOUT, temporary ? () -> WatchedChild.deleteTree(dir) : () -> { });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + binary, e);
         }
-        CoturnServer server = new CoturnServer(config, watcher, temporary);
-        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        CoturnServer server = new CoturnServer(config, watcher);
         long startNanos = System.nanoTime();
         try {
             server.awaitReady(options.startupTimeout());
@@ -184,137 +158,26 @@ public final class CoturnServer implements AutoCloseable {
 
     /** The turnserver process (not its watcher shell). */
     public long pid() {
-        return turnserverHandle().map(ProcessHandle::pid).orElse(-1L);
+        return turnserver.pid();
     }
 
     public boolean isAlive() {
-        return turnserverHandle().map(ProcessHandle::isAlive).orElse(false);
+        return turnserver.isAlive();
     }
 
     /** Stops coturn (SIGTERM through the watcher, SIGKILL after 10 s) and waits for it. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Optional<ProcessHandle> child = turnserverHandle();
-        try {
-            watcherStdin.close();
-        } catch (IOException e) {
-            // The pipe is already broken: the watcher is exiting anyway.
-        }
-        try {
-            if (!watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "coturn pid {0,number,#} did not stop within {1}; killing it", pid(), STOP_TIMEOUT);
-            }
-            child.ifPresent(CoturnServer::killAndWait);
-            watcher.destroyForcibly();
-            watcher.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            child.ifPresent(ProcessHandle::destroyForcibly);
-            watcher.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            removeShutdownHook();
-            if (deleteDirOnClose) {
-                deleteTree(config.dir());
-            }
-        }
-    }
-
-    private static void killAndWait(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroyForcibly();
-        try {
-            process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.WARNING, "coturn pid {0,number,#} survived SIGKILL for {1}", process.pid(), STOP_TIMEOUT);
-        }
-    }
-
-    private void removeShutdownHook() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down (we may be running inside the hook itself).
-        }
-    }
-
-    private Optional<ProcessHandle> turnserverHandle() {
-        ProcessHandle known = turnserver;
-        if (known != null) {
-            return Optional.of(known);
-        }
-        try {
-            String pid = Files.readString(config.childPidFile(), StandardCharsets.US_ASCII).strip();
-            if (pid.isEmpty()) {
-                return Optional.empty();
-            }
-            // Held after the first look-up: a handle stays tied to that process even once it exits.
-            Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(pid));
-            handle.ifPresent(h -> turnserver = h);
-            return handle;
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
+    public void close() {
+        turnserver.stop();
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         InetSocketAddress address = address();
-        while (true) {
-            Optional<ProcessHandle> child = turnserverHandle();
-            if (!watcher.isAlive() || (child.isPresent() && !child.get().isAlive())) {
-                throw failure("exited before answering STUN");
-            }
-            if (StunBindingProbe.answers(address, PROBE_TIMEOUT)) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw failure("did not answer STUN within " + timeout);
-            }
-            try {
-                Thread.sleep(POLL_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failure("start was interrupted");
-            }
-        }
-    }
-
-    private IllegalStateException failure(String what) {
-        StringBuilder msg = new StringBuilder("coturn (").append(turnUrl()).append(", dir ").append(config.dir())
-                .append(") ").append(what);
-        for (Path log : List.of(config.logFile(), config.stdoutFile())) {
-            List<String> lines = lastLines(log);
-            if (!lines.isEmpty()) {
-                msg.append(System.lineSeparator()).append("--- last lines of ").append(log).append(" ---");
-                lines.forEach(line -> msg.append(System.lineSeparator()).append(line));
-            }
-        }
-        return new IllegalStateException(msg.toString());
-    }
-
-    private static List<String> lastLines(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "cannot delete {0}: {1}", dir, e);
-        }
+        turnserver.awaitReady(timeout, () -> StunBindingProbe.answers(address, PROBE_TIMEOUT), "answering STUN")
+                .ifPresent(why -> {
+                    throw new IllegalStateException(WatchedChild.withLogTails("coturn (" + turnUrl() + ", dir " + config.dir() + ") " + why,
+                            List.of(config.logFile(), config.stdoutFile()), TAIL_LINES));
+                });
     }
 
     /**
