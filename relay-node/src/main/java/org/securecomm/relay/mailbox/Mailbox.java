@@ -36,8 +36,14 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
 
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Mailbox");
 
+    /** @param snapshotEvery events between snapshots of the queue (each deletes the events before it) */
     public record Settings(int maxEnvelopes, long maxBytes, Duration envelopeTtl, int pushWindow, Duration idleTimeout,
-                           Duration expiryCheckInterval) {
+                           Duration expiryCheckInterval, int snapshotEvery) {
+        public Settings {
+            if (snapshotEvery < 1) {
+                throw new IllegalArgumentException("securecomm.mailbox.snapshot-every must be at least 1, got " + snapshotEvery);
+            }
+        }
     }
 
     /** Listens to what happens to envelopes, for metrics. */
@@ -158,11 +164,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         return new MailboxState();
     }
 
-    // Every 100 events the queue is snapshotted and older events deleted, so acknowledged
-    // envelopes leave Cassandra and recovery stays short.
+    // Every snapshot-every events the queue is snapshotted and older events deleted, so
+    // acknowledged envelopes leave Cassandra and recovery stays short.
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(100, 1).withDeleteEventsOnSnapshot();
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 1).withDeleteEventsOnSnapshot();
     }
 
     @Override

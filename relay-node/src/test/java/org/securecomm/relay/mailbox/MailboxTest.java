@@ -39,7 +39,7 @@ class MailboxTest {
 
     private ActorRef<Mailbox.Command> spawn(String id, int maxEnvelopes, long maxBytes, int window, Duration idle) {
         return testKit.spawn(Mailbox.create(id, shard.ref(),
-                new Mailbox.Settings(maxEnvelopes, maxBytes, Duration.ofDays(30), window, idle, Duration.ofHours(1)), ignore, clock));
+                new Mailbox.Settings(maxEnvelopes, maxBytes, Duration.ofDays(30), window, idle, Duration.ofHours(1), 100), ignore, clock));
     }
 
     private StoredEnvelope envelope(int size) {
