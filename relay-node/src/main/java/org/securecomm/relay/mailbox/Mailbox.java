@@ -2,6 +2,7 @@ package org.securecomm.relay.mailbox;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -143,6 +144,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     // Soft state: where to push and what is pushed but not yet acknowledged. Rebuilt on attach.
     private ActorRef<DeviceMessage> connection;
     private final Set<UUID> inFlight = new HashSet<>();
+    // The stored envelopes not pushed yet, oldest first (only while a connection is attached).
+    // Pushed envelopes are always a prefix of the queue, so this is its tail: pushing the next one
+    // costs O(1) instead of a walk over the whole queue. Entries acknowledged or expired meanwhile
+    // are skipped when they come up.
+    private final ArrayDeque<StoredEnvelope> unpushed = new ArrayDeque<>();
     private boolean queueEmptyOwed;
     private long bytes;
 
@@ -192,6 +198,8 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     connection = cmd.connection();
                     connection.tell(new DeviceMessage.Linked(context.getSelf(), DeviceMessage.LinkKind.MAILBOX));
                     inFlight.clear();
+                    unpushed.clear();
+                    unpushed.addAll(state.envelopes());
                     queueEmptyOwed = true;
                     context.cancelReceiveTimeout();
                     reportQueue(state);
@@ -202,6 +210,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     if (cmd.connection().equals(connection)) {
                         connection = null;
                         inFlight.clear();
+                        unpushed.clear();
                         reportQueue(state);
                         context.setReceiveTimeout(settings.idleTimeout(), Tick.IDLE);
                     }
@@ -229,6 +238,9 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                 .thenRun(s -> {
                     listener.persisted(System.nanoTime() - started);
                     listener.enqueued(cmd.envelope().content().length);
+                    if (connection != null) {
+                        unpushed.add(cmd.envelope());
+                    }
                     reportQueue(s);
                     pushMore(s);
                 })
@@ -278,11 +290,12 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         if (connection == null) {
             return;
         }
-        for (StoredEnvelope envelope : state.envelopes()) {
+        while (!unpushed.isEmpty()) {
             if (inFlight.size() >= settings.pushWindow()) {
                 return;
             }
-            if (inFlight.add(envelope.id())) {
+            StoredEnvelope envelope = unpushed.poll();
+            if (state.contains(envelope.id()) && inFlight.add(envelope.id())) {
                 connection.tell(new DeviceMessage.Deliver(envelope));
                 listener.pushed();
             }
