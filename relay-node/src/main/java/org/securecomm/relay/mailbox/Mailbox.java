@@ -3,7 +3,9 @@ package org.securecomm.relay.mailbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -110,7 +112,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     public record Stats(int envelopes, long bytes, long oldestServerTimestamp) implements CborSerializable {
     }
 
-    private enum Tick implements Command { EXPIRE, IDLE }
+    private enum Tick implements Command { EXPIRE, IDLE, FLUSH }
 
     // ------------------------------------------------------------------ events
 
@@ -136,6 +138,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
 
     private final String entityId;
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Settings settings;
     private final Listener listener;
@@ -152,11 +155,32 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     private boolean queueEmptyOwed;
     private long bytes;
 
+    // Enqueues accepted for writing but not yet written. They are collected until a FLUSH the
+    // mailbox sends itself is handled, i.e. until every command already waiting was seen, and then
+    // persisted together: a busy mailbox writes one journal batch per round trip instead of one
+    // row per round trip. Each sender still hears ACCEPTED only once its envelope is written.
+    private final LinkedHashMap<UUID, PendingEnqueue> pending = new LinkedHashMap<>();
+    private long pendingBytes;
+    private boolean flushOwed;
+
+    /** At most this many envelopes are written as one journal batch (one Cassandra mutation). */
+    private static final int MAX_WRITE_BATCH = 64;
+    /**
+     * A FLUSH also comes from a timer after this long: Pekko drops commands beyond its stash
+     * capacity while a write is in progress, and a dropped FLUSH must not leave enqueues unwritten.
+     */
+    private static final Duration FLUSH_FALLBACK = Duration.ofSeconds(1);
+    private static final String FLUSH_TIMER = "flush";
+
+    private record PendingEnqueue(StoredEnvelope envelope, List<ActorRef<EnqueueResult>> replyTo, long startedNanos) {
+    }
+
     private Mailbox(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers,
                     ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Listener listener, Clock clock) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId));
         this.entityId = entityId;
         this.context = context;
+        this.timers = timers;
         this.shard = shard;
         this.settings = settings;
         this.listener = listener;
@@ -216,10 +240,16 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     }
                     return Effect().none();
                 })
-                .onCommand(Purge.class, (state, cmd) -> state.size() == 0
+                .onCommand(Purge.class, (state, cmd) -> {
+                    if (!pending.isEmpty()) {
+                        context.getSelf().tell(cmd); // handled after the pending enqueues are written, so it drops them too
+                        return Effect().none();
+                    }
+                    return state.size() == 0
                         ? Effect().none()
                         : Effect().persist(new EnvelopesAcknowledged(state.envelopesInOrder().stream().map(StoredEnvelope::id).toList()))
-                                .thenRun(this::reportQueue))
+                                .thenRun(this::reportQueue);
+                })
                 .onCommand(GetStats.class, (state, cmd) ->
                         Effect().reply(cmd.replyTo(), new Stats(state.size(), bytes, state.oldestServerTimestamp())))
                 .onCommand(Tick.class, this::onTick)
@@ -227,24 +257,67 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     }
 
     private Effect<Event, MailboxState> onEnqueue(MailboxState state, Enqueue cmd) {
-        if (state.contains(cmd.envelope().id())) {
+        UUID id = cmd.envelope().id();
+        if (state.contains(id)) {
             return Effect().reply(cmd.replyTo(), EnqueueResult.ACCEPTED); // a retried enqueue
         }
-        if (state.size() >= settings.maxEnvelopes() || bytes + cmd.envelope().content().length > settings.maxBytes()) {
+        PendingEnqueue waiting = pending.get(id);
+        if (waiting != null) {
+            waiting.replyTo().add(cmd.replyTo()); // a retry of an enqueue not yet written: answered with it
+            return Effect().none();
+        }
+        int length = cmd.envelope().content().length;
+        if (state.size() + pending.size() >= settings.maxEnvelopes() || bytes + pendingBytes + length > settings.maxBytes()) {
             return Effect().reply(cmd.replyTo(), EnqueueResult.FULL);
         }
-        long started = System.nanoTime();
-        return Effect().persist(new EnvelopeEnqueued(cmd.envelope()))
-                .thenRun(s -> {
-                    listener.persisted(System.nanoTime() - started);
-                    listener.enqueued(cmd.envelope().content().length);
-                    if (connection != null) {
-                        unpushed.add(cmd.envelope());
-                    }
-                    reportQueue(s);
-                    pushMore(s);
-                })
-                .thenReply(cmd.replyTo(), s -> EnqueueResult.ACCEPTED);
+        List<ActorRef<EnqueueResult>> replyTo = new ArrayList<>(1);
+        replyTo.add(cmd.replyTo());
+        pending.put(id, new PendingEnqueue(cmd.envelope(), replyTo, System.nanoTime()));
+        pendingBytes += length;
+        if (!flushOwed) {
+            requestFlush();
+        }
+        return Effect().none();
+    }
+
+    private void requestFlush() {
+        flushOwed = true;
+        context.getSelf().tell(Tick.FLUSH);
+        timers.startSingleTimer(FLUSH_TIMER, Tick.FLUSH, FLUSH_FALLBACK);
+    }
+
+    /** Writes the pending enqueues (up to {@link #MAX_WRITE_BATCH}) as one batch, then answers each sender. */
+    private Effect<Event, MailboxState> flush() {
+        flushOwed = false;
+        if (pending.isEmpty()) {
+            return Effect().none();
+        }
+        List<PendingEnqueue> batch = new ArrayList<>(Math.min(pending.size(), MAX_WRITE_BATCH));
+        List<Event> events = new ArrayList<>(batch.size());
+        var iterator = pending.values().iterator();
+        while (iterator.hasNext() && batch.size() < MAX_WRITE_BATCH) {
+            PendingEnqueue next = iterator.next();
+            iterator.remove();
+            pendingBytes -= next.envelope().content().length;
+            batch.add(next);
+            events.add(new EnvelopeEnqueued(next.envelope()));
+        }
+        if (!pending.isEmpty()) {
+            requestFlush(); // handled after this batch is written
+        }
+        return Effect().persist(events).thenRun(s -> {
+            long now = System.nanoTime();
+            for (PendingEnqueue written : batch) {
+                listener.persisted(now - written.startedNanos());
+                listener.enqueued(written.envelope().content().length);
+                if (connection != null) {
+                    unpushed.add(written.envelope());
+                }
+                written.replyTo().forEach(replyTo -> replyTo.tell(EnqueueResult.ACCEPTED));
+            }
+            reportQueue(s);
+            pushMore(s);
+        });
     }
 
     private Effect<Event, MailboxState> onAcknowledge(MailboxState state, Acknowledge cmd) {
@@ -263,8 +336,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     }
 
     private Effect<Event, MailboxState> onTick(MailboxState state, Tick tick) {
+        if (tick == Tick.FLUSH) {
+            return flush();
+        }
         if (tick == Tick.IDLE) {
-            if (connection == null) {
+            if (connection == null && pending.isEmpty()) {
                 shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
             }
             return Effect().none();
