@@ -15,6 +15,7 @@ import org.securecomm.protocol.FrameLimits;
 import org.securecomm.protocol.Identifiers;
 import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.relay.ApiException;
+import org.securecomm.relay.EntityRefs;
 import org.securecomm.relay.Asks;
 import org.securecomm.relay.mailbox.Mailbox;
 import org.securecomm.relay.session.DeviceMessage;
@@ -42,6 +43,7 @@ public final class AccountManager {
     private static final Logger log = LoggerFactory.getLogger(AccountManager.class);
     private static final int MAX_REGISTRATION_ID = 16380; // libsignal's range
     private static final int MAX_KEY_BYTES = 64;
+    private static final int ACCOUNT_REF_CACHE_SIZE = 10_000;
 
     private final ClusterSharding sharding;
     private final Settings settings;
@@ -54,6 +56,8 @@ public final class AccountManager {
     private final SecureRandom random = new SecureRandom();
     // Usernames never change owner, so resolved addresses can be cached for the node's lifetime.
     private final ConcurrentHashMap<String, String> accountIdByUsername = new ConcurrentHashMap<>();
+    // Every send asks the recipient's (and maybe the sender's) Account for its devices.
+    private final EntityRefs<Account.Command> accountRefs;
 
     public AccountManager(ClusterSharding sharding, Settings settings, IdentifierHasher identifierHasher,
                           PasswordHasher passwordHasher, VerificationCodeSender codeSender, Executor hashingExecutor, Clock clock) {
@@ -65,6 +69,7 @@ public final class AccountManager {
         this.hashingExecutor = hashingExecutor;
         this.clock = clock;
         this.credentialCache = new CredentialCache(settings.credentialCacheSize());
+        this.accountRefs = new EntityRefs<>(sharding, Account.TYPE_KEY, ACCOUNT_REF_CACHE_SIZE);
     }
 
     public String domain() {
@@ -303,7 +308,7 @@ public final class AccountManager {
     }
 
     EntityRef<Account.Command> account(String accountId) {
-        return sharding.entityRefFor(Account.TYPE_KEY, accountId);
+        return accountRefs.get(accountId);
     }
 
     private String normalize(String identifier) {

@@ -10,6 +10,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -36,6 +37,9 @@ public final class WebSocketEndpoint {
     private final FrameDecoder decoder;
     private final AtomicLong connectionCounter = new AtomicLong();
 
+    /** Pekko's initial slots of a growable stream buffer (Buffer.FixedQueueSize). */
+    private static final int INITIAL_OUTBOUND_SLOTS = 128;
+
     public WebSocketEndpoint(ActorSystem<?> system, ClientApi api, GatewaySettings settings, ClusterSharding sharding,
                              RelayMetrics metrics, ConnectionRegistry registry) {
         this.system = system;
@@ -54,6 +58,10 @@ public final class WebSocketEndpoint {
                         message -> Optional.empty(),
                         settings.outboundBuffer(),
                         OverflowStrategy.fail())
+                // Pekko allocates a buffer of this size up front unless it is at least
+                // max-fixed-buffer-size: then it starts at 128 slots and grows only when a client
+                // falls behind. An idle connection no longer holds 2,048 empty slots (8 KiB).
+                .addAttributes(ActorAttributes.maxFixedBufferSize(Math.min(settings.outboundBuffer(), INITIAL_OUTBOUND_SLOTS)))
                 .preMaterialize(system);
         ActorRef<Connection.Command> connection = system.systemActorOf(
                 Connection.create(outbound.first(), api, settings, sharding, metrics, registry),

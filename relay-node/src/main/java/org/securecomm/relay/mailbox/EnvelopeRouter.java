@@ -18,6 +18,7 @@ import org.securecomm.protocol.client.v1.ErrorCode;
 import org.securecomm.protocol.client.v1.MismatchedDevices;
 import org.securecomm.relay.ApiException;
 import org.securecomm.relay.Asks;
+import org.securecomm.relay.EntityRefs;
 import org.securecomm.relay.account.Account;
 import org.securecomm.relay.account.AccountManager;
 import org.securecomm.relay.account.AuthenticatedDevice;
@@ -51,17 +52,20 @@ public final class EnvelopeRouter {
                                    long clientTimestamp, long serverTimestamp, boolean urgent);
     }
 
-    private final ClusterSharding sharding;
+    private final EntityRefs<Mailbox.Command> mailboxes;
     private final AccountManager accounts;
     private final Duration askTimeout;
     private final int maxEnvelopeBytes;
     private final Clock clock;
     private final RemoteDelivery remote;
 
+    /** Mailbox refs kept for reuse: the mailboxes senders and devices use most (see EntityRefs). */
+    private static final int REF_CACHE_SIZE = 10_000;
+
     /** @param remote null when this cluster does not federate: other domains are refused */
     public EnvelopeRouter(ClusterSharding sharding, AccountManager accounts, Duration askTimeout, int maxEnvelopeBytes, Clock clock,
                           RemoteDelivery remote) {
-        this.sharding = sharding;
+        this.mailboxes = new EntityRefs<>(sharding, Mailbox.TYPE_KEY, REF_CACHE_SIZE);
         this.accounts = accounts;
         this.askTimeout = askTimeout;
         this.maxEnvelopeBytes = maxEnvelopeBytes;
@@ -195,7 +199,7 @@ public final class EnvelopeRouter {
     }
 
     private CompletableFuture<Mailbox.EnqueueResult> store(String accountId, int deviceId, StoredEnvelope envelope) {
-        return Asks.plain(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(accountId, deviceId))
+        return Asks.plain(mailboxes.get(Mailbox.entityId(accountId, deviceId))
                 .<Mailbox.EnqueueResult>ask(replyTo -> new Mailbox.Enqueue(envelope, replyTo), askTimeout)).toCompletableFuture();
     }
 
@@ -224,7 +228,7 @@ public final class EnvelopeRouter {
     }
 
     public CompletionStage<Integer> acknowledge(AuthenticatedDevice device, List<UUID> envelopeIds) {
-        return Asks.plain(sharding.entityRefFor(Mailbox.TYPE_KEY, Mailbox.entityId(device.accountId(), device.deviceId()))
+        return Asks.plain(mailboxes.get(Mailbox.entityId(device.accountId(), device.deviceId()))
                 .<Mailbox.Acknowledged>ask(replyTo -> new Mailbox.Acknowledge(envelopeIds, replyTo), askTimeout))
                 .thenApply(Mailbox.Acknowledged::removed);
     }

@@ -2,7 +2,10 @@ package org.securecomm.relay.mailbox;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -36,8 +39,14 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
 
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Mailbox");
 
+    /** @param snapshotEvery events between snapshots of the queue (each deletes the events before it) */
     public record Settings(int maxEnvelopes, long maxBytes, Duration envelopeTtl, int pushWindow, Duration idleTimeout,
-                           Duration expiryCheckInterval) {
+                           Duration expiryCheckInterval, int snapshotEvery) {
+        public Settings {
+            if (snapshotEvery < 1) {
+                throw new IllegalArgumentException("securecomm.mailbox.snapshot-every must be at least 1, got " + snapshotEvery);
+            }
+        }
     }
 
     /** Listens to what happens to envelopes, for metrics. */
@@ -103,7 +112,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     public record Stats(int envelopes, long bytes, long oldestServerTimestamp) implements CborSerializable {
     }
 
-    private enum Tick implements Command { EXPIRE, IDLE }
+    private enum Tick implements Command { EXPIRE, IDLE, FLUSH }
 
     // ------------------------------------------------------------------ events
 
@@ -129,6 +138,7 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
 
     private final String entityId;
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Settings settings;
     private final Listener listener;
@@ -137,14 +147,40 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     // Soft state: where to push and what is pushed but not yet acknowledged. Rebuilt on attach.
     private ActorRef<DeviceMessage> connection;
     private final Set<UUID> inFlight = new HashSet<>();
+    // The stored envelopes not pushed yet, oldest first (only while a connection is attached).
+    // Pushed envelopes are always a prefix of the queue, so this is its tail: pushing the next one
+    // costs O(1) instead of a walk over the whole queue. Entries acknowledged or expired meanwhile
+    // are skipped when they come up.
+    private final ArrayDeque<StoredEnvelope> unpushed = new ArrayDeque<>();
     private boolean queueEmptyOwed;
     private long bytes;
+
+    // Enqueues accepted for writing but not yet written. They are collected until a FLUSH the
+    // mailbox sends itself is handled, i.e. until every command already waiting was seen, and then
+    // persisted together: a busy mailbox writes one journal batch per round trip instead of one
+    // row per round trip. Each sender still hears ACCEPTED only once its envelope is written.
+    private final LinkedHashMap<UUID, PendingEnqueue> pending = new LinkedHashMap<>();
+    private long pendingBytes;
+    private boolean flushOwed;
+
+    /** At most this many envelopes are written as one journal batch (one Cassandra mutation). */
+    private static final int MAX_WRITE_BATCH = 64;
+    /**
+     * A FLUSH also comes from a timer after this long: Pekko drops commands beyond its stash
+     * capacity while a write is in progress, and a dropped FLUSH must not leave enqueues unwritten.
+     */
+    private static final Duration FLUSH_FALLBACK = Duration.ofSeconds(1);
+    private static final String FLUSH_TIMER = "flush";
+
+    private record PendingEnqueue(StoredEnvelope envelope, List<ActorRef<EnqueueResult>> replyTo, long startedNanos) {
+    }
 
     private Mailbox(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers,
                     ActorRef<ClusterSharding.ShardCommand> shard, Settings settings, Listener listener, Clock clock) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId));
         this.entityId = entityId;
         this.context = context;
+        this.timers = timers;
         this.shard = shard;
         this.settings = settings;
         this.listener = listener;
@@ -158,11 +194,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         return new MailboxState();
     }
 
-    // Every 100 events the queue is snapshotted and older events deleted, so acknowledged
-    // envelopes leave Cassandra and recovery stays short.
+    // Every snapshot-every events the queue is snapshotted and older events deleted, so
+    // acknowledged envelopes leave Cassandra and recovery stays short.
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(100, 1).withDeleteEventsOnSnapshot();
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 1).withDeleteEventsOnSnapshot();
     }
 
     @Override
@@ -186,6 +222,8 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     connection = cmd.connection();
                     connection.tell(new DeviceMessage.Linked(context.getSelf(), DeviceMessage.LinkKind.MAILBOX));
                     inFlight.clear();
+                    unpushed.clear();
+                    unpushed.addAll(state.envelopes());
                     queueEmptyOwed = true;
                     context.cancelReceiveTimeout();
                     reportQueue(state);
@@ -196,15 +234,22 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
                     if (cmd.connection().equals(connection)) {
                         connection = null;
                         inFlight.clear();
+                        unpushed.clear();
                         reportQueue(state);
                         context.setReceiveTimeout(settings.idleTimeout(), Tick.IDLE);
                     }
                     return Effect().none();
                 })
-                .onCommand(Purge.class, (state, cmd) -> state.size() == 0
+                .onCommand(Purge.class, (state, cmd) -> {
+                    if (!pending.isEmpty()) {
+                        context.getSelf().tell(cmd); // handled after the pending enqueues are written, so it drops them too
+                        return Effect().none();
+                    }
+                    return state.size() == 0
                         ? Effect().none()
                         : Effect().persist(new EnvelopesAcknowledged(state.envelopesInOrder().stream().map(StoredEnvelope::id).toList()))
-                                .thenRun(this::reportQueue))
+                                .thenRun(this::reportQueue);
+                })
                 .onCommand(GetStats.class, (state, cmd) ->
                         Effect().reply(cmd.replyTo(), new Stats(state.size(), bytes, state.oldestServerTimestamp())))
                 .onCommand(Tick.class, this::onTick)
@@ -212,21 +257,67 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     }
 
     private Effect<Event, MailboxState> onEnqueue(MailboxState state, Enqueue cmd) {
-        if (state.contains(cmd.envelope().id())) {
+        UUID id = cmd.envelope().id();
+        if (state.contains(id)) {
             return Effect().reply(cmd.replyTo(), EnqueueResult.ACCEPTED); // a retried enqueue
         }
-        if (state.size() >= settings.maxEnvelopes() || bytes + cmd.envelope().content().length > settings.maxBytes()) {
+        PendingEnqueue waiting = pending.get(id);
+        if (waiting != null) {
+            waiting.replyTo().add(cmd.replyTo()); // a retry of an enqueue not yet written: answered with it
+            return Effect().none();
+        }
+        int length = cmd.envelope().content().length;
+        if (state.size() + pending.size() >= settings.maxEnvelopes() || bytes + pendingBytes + length > settings.maxBytes()) {
             return Effect().reply(cmd.replyTo(), EnqueueResult.FULL);
         }
-        long started = System.nanoTime();
-        return Effect().persist(new EnvelopeEnqueued(cmd.envelope()))
-                .thenRun(s -> {
-                    listener.persisted(System.nanoTime() - started);
-                    listener.enqueued(cmd.envelope().content().length);
-                    reportQueue(s);
-                    pushMore(s);
-                })
-                .thenReply(cmd.replyTo(), s -> EnqueueResult.ACCEPTED);
+        List<ActorRef<EnqueueResult>> replyTo = new ArrayList<>(1);
+        replyTo.add(cmd.replyTo());
+        pending.put(id, new PendingEnqueue(cmd.envelope(), replyTo, System.nanoTime()));
+        pendingBytes += length;
+        if (!flushOwed) {
+            requestFlush();
+        }
+        return Effect().none();
+    }
+
+    private void requestFlush() {
+        flushOwed = true;
+        context.getSelf().tell(Tick.FLUSH);
+        timers.startSingleTimer(FLUSH_TIMER, Tick.FLUSH, FLUSH_FALLBACK);
+    }
+
+    /** Writes the pending enqueues (up to {@link #MAX_WRITE_BATCH}) as one batch, then answers each sender. */
+    private Effect<Event, MailboxState> flush() {
+        flushOwed = false;
+        if (pending.isEmpty()) {
+            return Effect().none();
+        }
+        List<PendingEnqueue> batch = new ArrayList<>(Math.min(pending.size(), MAX_WRITE_BATCH));
+        List<Event> events = new ArrayList<>(batch.size());
+        var iterator = pending.values().iterator();
+        while (iterator.hasNext() && batch.size() < MAX_WRITE_BATCH) {
+            PendingEnqueue next = iterator.next();
+            iterator.remove();
+            pendingBytes -= next.envelope().content().length;
+            batch.add(next);
+            events.add(new EnvelopeEnqueued(next.envelope()));
+        }
+        if (!pending.isEmpty()) {
+            requestFlush(); // handled after this batch is written
+        }
+        return Effect().persist(events).thenRun(s -> {
+            long now = System.nanoTime();
+            for (PendingEnqueue written : batch) {
+                listener.persisted(now - written.startedNanos());
+                listener.enqueued(written.envelope().content().length);
+                if (connection != null) {
+                    unpushed.add(written.envelope());
+                }
+                written.replyTo().forEach(replyTo -> replyTo.tell(EnqueueResult.ACCEPTED));
+            }
+            reportQueue(s);
+            pushMore(s);
+        });
     }
 
     private Effect<Event, MailboxState> onAcknowledge(MailboxState state, Acknowledge cmd) {
@@ -245,8 +336,11 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
     }
 
     private Effect<Event, MailboxState> onTick(MailboxState state, Tick tick) {
+        if (tick == Tick.FLUSH) {
+            return flush();
+        }
         if (tick == Tick.IDLE) {
-            if (connection == null) {
+            if (connection == null && pending.isEmpty()) {
                 shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
             }
             return Effect().none();
@@ -272,11 +366,12 @@ public final class Mailbox extends EventSourcedBehavior<Mailbox.Command, Mailbox
         if (connection == null) {
             return;
         }
-        for (StoredEnvelope envelope : state.envelopes()) {
+        while (!unpushed.isEmpty()) {
             if (inFlight.size() >= settings.pushWindow()) {
                 return;
             }
-            if (inFlight.add(envelope.id())) {
+            StoredEnvelope envelope = unpushed.poll();
+            if (state.contains(envelope.id()) && inFlight.add(envelope.id())) {
                 connection.tell(new DeviceMessage.Deliver(envelope));
                 listener.pushed();
             }

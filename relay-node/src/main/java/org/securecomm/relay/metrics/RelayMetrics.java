@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,6 +32,9 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
+    // Request timers by type, then outcome: looked up on every request, so found in a map rather
+    // than through Timer.builder(...).register(), which builds and hashes a meter id each time.
+    private final Map<String, Map<String, Timer>> requestTimers = new ConcurrentHashMap<>();
     private final AtomicInteger authenticatedConnections = new AtomicInteger();
     private final Counter enqueued;
     private final DistributionSummary enqueuedBytes;
@@ -115,8 +119,11 @@ public final class RelayMetrics implements Mailbox.Listener, MediaForwarder.List
     }
 
     public void requestCompleted(String type, String outcome, long nanos) {
-        Timer.builder("securecomm_requests").description("Client requests by type and outcome (OK or error code)")
-                .tags("type", type, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> Timer.builder("securecomm_requests")
+                        .description("Client requests by type and outcome (OK or error code)")
+                        .tags("type", type, "outcome", outcome).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void frameRejected(ErrorCode code) {

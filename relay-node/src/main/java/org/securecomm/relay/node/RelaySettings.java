@@ -85,7 +85,7 @@ public record RelaySettings(
         Config m = c.getConfig("mailbox");
         Mailbox.Settings mailbox = new Mailbox.Settings(m.getInt("max-envelopes"), m.getBytes("max-bytes"),
                 m.getDuration("envelope-ttl"), m.getInt("push-window"), m.getDuration("idle-timeout"),
-                m.getDuration("expiry-check-interval"));
+                m.getDuration("expiry-check-interval"), m.getInt("snapshot-every"));
         int maxEnvelopeBytes = Math.toIntExact(m.getBytes("max-envelope-size"));
 
         Config l = c.getConfig("limits");

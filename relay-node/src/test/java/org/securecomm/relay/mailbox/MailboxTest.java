@@ -39,7 +39,7 @@ class MailboxTest {
 
     private ActorRef<Mailbox.Command> spawn(String id, int maxEnvelopes, long maxBytes, int window, Duration idle) {
         return testKit.spawn(Mailbox.create(id, shard.ref(),
-                new Mailbox.Settings(maxEnvelopes, maxBytes, Duration.ofDays(30), window, idle, Duration.ofHours(1)), ignore, clock));
+                new Mailbox.Settings(maxEnvelopes, maxBytes, Duration.ofDays(30), window, idle, Duration.ofHours(1), 100), ignore, clock));
     }
 
     private StoredEnvelope envelope(int size) {
@@ -112,6 +112,43 @@ class MailboxTest {
         assertEquals(new DeviceMessage.Linked(recovered, DeviceMessage.LinkKind.MAILBOX), again.receiveMessage(WAIT));
         assertEquals(third.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
         assertEquals(fourth.id(), ((DeviceMessage.Deliver) again.receiveMessage(WAIT)).envelope().id());
+    }
+
+    @Test
+    void enqueuesArrivingTogetherAreWrittenTogetherAndEachAnsweredOnceStored() {
+        String id = UUID.randomUUID() + ".1";
+        ActorRef<Mailbox.Command> mailbox = spawn(id, 10, 1_000_000, 100, Duration.ofMinutes(1));
+        // 15 enqueues and a retry of the first, sent without waiting: they pile up in the mailbox
+        // and are written in batches; the cap counts the ones not yet written.
+        List<StoredEnvelope> sent = new java.util.ArrayList<>();
+        List<TestProbe<Mailbox.EnqueueResult>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            StoredEnvelope envelope = envelope(10 + i);
+            sent.add(envelope);
+            TestProbe<Mailbox.EnqueueResult> reply = testKit.createTestProbe();
+            replies.add(reply);
+            mailbox.tell(new Mailbox.Enqueue(envelope, reply.ref()));
+        }
+        TestProbe<Mailbox.EnqueueResult> retry = testKit.createTestProbe();
+        mailbox.tell(new Mailbox.Enqueue(sent.get(0), retry.ref()));
+        for (int i = 0; i < 15; i++) {
+            assertEquals(i < 10 ? Mailbox.EnqueueResult.ACCEPTED : Mailbox.EnqueueResult.FULL, replies.get(i).receiveMessage(WAIT),
+                    "envelope " + i + " of a mailbox capped at 10");
+            replies.get(i).expectNoMessage(Duration.ZERO);
+        }
+        assertEquals(Mailbox.EnqueueResult.ACCEPTED, retry.receiveMessage(WAIT), "a retried enqueue is answered, not stored twice");
+
+        // Every accepted envelope was persisted, once, in order.
+        testKit.stop(mailbox);
+        ActorRef<Mailbox.Command> recovered = spawn(id, 10, 1_000_000, 100, Duration.ofMinutes(1));
+        assertEquals(10, stats(recovered).envelopes());
+        TestProbe<DeviceMessage> device = testKit.createTestProbe();
+        recovered.tell(new Mailbox.Attach(device.ref()));
+        device.receiveMessage(WAIT); // Linked
+        for (int i = 0; i < 10; i++) {
+            assertEquals(sent.get(i).id(), ((DeviceMessage.Deliver) device.receiveMessage(WAIT)).envelope().id());
+        }
+        assertEquals(new DeviceMessage.QueueEmpty(), device.receiveMessage(WAIT));
     }
 
     @Test

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,18 @@ class RelayConfigTest {
                 "datastax-java-driver.profiles.pekko-persistence-cassandra-snapshot-profile.basic.request.consistency"));
         assertEquals("pekko-persistence-cassandra-profile", config.getString("pekko.persistence.cassandra.write-profile"));
         assertEquals("pekko-persistence-cassandra-snapshot-profile", config.getString("pekko.persistence.cassandra.snapshot.write-profile"));
+    }
+
+    @Test
+    void mailboxSnapshotIntervalIsReadAndCheckedAtStart() {
+        Config config = RelayConfig.load(Map.of()).withValue("securecomm.identifiers.hmac-key",
+                ConfigValueFactory.fromAnyRef(Base64.getEncoder().encodeToString(new byte[32])));
+        assertEquals(100, RelaySettings.from(config).mailbox().snapshotEvery());
+        assertEquals(500, RelaySettings.from(config.withValue("securecomm.mailbox.snapshot-every", ConfigValueFactory.fromAnyRef(500)))
+                .mailbox().snapshotEvery());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> RelaySettings.from(
+                config.withValue("securecomm.mailbox.snapshot-every", ConfigValueFactory.fromAnyRef(0))));
+        assertTrue(refused.getMessage().contains("snapshot-every"), refused.getMessage());
     }
 
     @Test

@@ -39,7 +39,7 @@ class UserSessionTest {
         sharding = ClusterSharding.get(testKit.system());
         Mailbox.Listener quiet = new QuietMailboxListener();
         sharding.init(Entity.of(Mailbox.TYPE_KEY, ctx -> Mailbox.create(ctx.getEntityId(), ctx.getShard(),
-                new Mailbox.Settings(100, 1_000_000, Duration.ofDays(1), 10, Duration.ofMinutes(1), Duration.ofHours(1)),
+                new Mailbox.Settings(100, 1_000_000, Duration.ofDays(1), 10, Duration.ofMinutes(1), Duration.ofHours(1), 100),
                 quiet, Clock.systemUTC())));
     }
 
