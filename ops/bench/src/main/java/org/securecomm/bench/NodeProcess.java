@@ -5,7 +5,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +65,7 @@ final class NodeProcess implements AutoCloseable {
         }
         Path workDir = Files.createTempDirectory("securecomm-bench-");
         Path log = workDir.resolve("node.log");
-        int port = freePort();
+        int port = ListenPorts.free();
         ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "dev",
                 "--data-dir", workDir.resolve("data").toString(), "--port", Integer.toString(port))
                 .redirectErrorStream(true);
@@ -282,11 +281,6 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void sleep(long millis) {
         try {

@@ -56,6 +56,12 @@ class RelayConfigTest {
     }
 
     @Test
+    void listenersReuseTheirAddressSoARestartedNodeBindsAtOnce() {
+        // Pekko's default leaves SO_REUSEADDR unset: the bind then fails while connections of the previous process are in TIME_WAIT.
+        assertTrue(RelayConfig.load(Map.of()).getBoolean("pekko.http.server.socket-options.so-reuse-address"));
+    }
+
+    @Test
     void journalAndSnapshotsAreWrittenAtLocalQuorum() {
         var config = RelayConfig.load(Map.of());
         // The plugin's own snapshot default is ONE, which could lose acknowledged envelopes with RF 3.

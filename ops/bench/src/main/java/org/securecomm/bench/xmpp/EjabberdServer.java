@@ -3,7 +3,6 @@ package org.securecomm.bench.xmpp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.securecomm.bench.ListenPorts;
 import org.securecomm.ops.turn.NativePackage;
 import org.securecomm.ops.turn.WatchedChild;
 
@@ -69,7 +69,7 @@ public final class EjabberdServer implements AutoCloseable {
         WatchedChild watcher;
         try {
             Path dir = Files.createTempDirectory("securecomm-ejabberd-");
-            config = new EjabberdConfig(DOMAIN, freePort(), freePort(), options.backlog(), dir, options.extraConfig());
+            config = new EjabberdConfig(DOMAIN, ListenPorts.free(), ListenPorts.free(), options.backlog(), dir, options.extraConfig());
             Files.createDirectories(config.spool());
             Files.createDirectories(config.logDir());
             Files.writeString(config.file(), config.render(), StandardCharsets.UTF_8);
@@ -115,11 +115,6 @@ public final class EjabberdServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     public String domain() {
         return config.domain();
