@@ -39,7 +39,7 @@ final class LatencyScenario {
             int pairs = Scenarios.connectPairs(options, accounts, traffic, options.latencyPairs, setupErrors);
             if (pairs == 0) {
                 report.section("latency: NOT RUN, no pair could be set up (" + setupErrors.describe() + ")");
-                report.target("p99 < 100 ms at 2,000 envelopes/s", "not measured", null);
+                report.target(MixRun.TARGET_LATENCY, "not measured", null);
                 return -1;
             }
             List<Traffic.Pair> pairList = traffic.pairs();
@@ -119,10 +119,12 @@ final class LatencyScenario {
             report.metric(new Report.Metric("latency", "securecomm", "errors", windowErrors, "count", options.rate));
             long p99 = latency.getTotalCount() == 0 ? -1 : latency.getValueAtPercentile(99);
             boolean complete = measuredSent > 0 && delivered >= measuredSent * 0.999;
-            String name = String.format(Locale.ROOT, "p99 < 100 ms at %,d envelopes/s", options.rate);
+            // The target is at 5,000/s; at another rate the line says what was measured against the same bound.
+            String name = options.rate == 5_000 ? MixRun.TARGET_LATENCY
+                    : String.format(Locale.ROOT, "p99 < 50 ms at %,d envelopes/s", options.rate);
             report.target(name, p99 < 0 ? "no samples" : "p99 " + Report.ms(p99) + ", p50 " + Report.ms(latency.getValueAtPercentile(50))
                     + (complete ? "" : ", only " + delivered + "/" + measuredSent + " delivered"),
-                    p99 < 0 ? Boolean.FALSE : p99 < 100_000 && complete);
+                    p99 < 0 ? Boolean.FALSE : p99 < 50_000 && complete);
             return p99;
         }
     }
