@@ -1,5 +1,6 @@
 package org.securecomm.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ public final class ListenPorts {
 
     private static final int LOWEST = 10_000;
     private static final int ATTEMPTS = 200;
+    private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private ListenPorts() {
@@ -52,10 +54,12 @@ public final class ListenPorts {
 
     /** The first port of the ephemeral range (Linux default 32768). */
     static int ephemeralLow() {
-        try {
-            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+        // Line by line: Files.readString sizes its read by the file's length, and procfs files report 0 (it read "3").
+        try (BufferedReader reader = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            String line = reader.readLine();
+            return line == null ? DEFAULT_EPHEMERAL_LOW : Integer.parseInt(line.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
-            return 32_768;
+            return DEFAULT_EPHEMERAL_LOW;
         }
     }
 }
