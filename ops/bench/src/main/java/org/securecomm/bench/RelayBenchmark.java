@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {
                 "Benchmarks a SecureComm relay node over real WebSockets. By default the realistic mix of a scenario",
                 "file (connection storm, idle devices with heartbeats, 1:1 messaging with offline recipients,",
-                "multi-device fan-out, JIT warm-up, load sweep; ops/bench/scenarios/default.conf documents every key);",
+                "multi-device fan-out, calls with media, real libsignal traffic, JIT warm-up, load sweep;",
+                "ops/bench/scenarios/default.conf documents every key);",
                 "--scenario runs one focused scenario instead: sustained envelope throughput, end-to-end latency at a",
                 "fixed offered load (open loop, HdrHistogram), idle connections (node heap per connected device), or",
                 "the media forwarder. Starts a dev node (with its Cassandra) unless --url is given.",
