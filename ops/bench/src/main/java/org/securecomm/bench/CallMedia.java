@@ -29,9 +29,9 @@ import org.securecomm.protocol.client.v1.MediaRoute;
  */
 final class CallMedia implements AutoCloseable {
 
-    static final int STAMP_OFFSET = MediaDatagrams.PAYLOAD_HEADER;
-    /** Payload header and the send stamp. */
-    static final int MIN_PAYLOAD = STAMP_OFFSET + 8;
+    /** The payload layout the media benchmarks share: payload header, then the send stamp. */
+    static final int STAMP_OFFSET = MediaLoad.STAMP_OFFSET;
+    static final int MIN_PAYLOAD = MediaLoad.MIN_PAYLOAD;
     private static final long KEEPALIVE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** What a stream tells its call; called on the receiver thread, so it must not block. */
